@@ -1,0 +1,414 @@
+import LoupeModel
+
+extension FieldReader {
+    /// Decodes the body of a record of `kind`; nil when this version does not know the kind.
+    mutating func recordBody(kind: UInt32) throws(DecodingError) -> Record? {
+        if kind <= UInt32(UInt8.max), let type = EventType(rawValue: UInt8(kind)) {
+            return .event(try event(type))
+        }
+        switch RecordKind(rawValue: kind) {
+        case .containerStarted: return .containerStarted(try containerStarted())
+        case .containerSnapshot: return .containerSnapshot(try containerStarted())
+        case .containerStopped: return .containerStopped(try containerStopped())
+        case .processSnapshot: return .processSnapshot(try processSnapshot())
+        case .clockSync: return .clockSync(try clockAnchor())
+        case .drop: return .drop(try drop())
+        default: return nil
+        }
+    }
+
+    // MARK: Events
+
+    /// Reads an event's fields in one pass: header fields (1-15) here, payload fields (16 and
+    /// up) through `payload`.
+    @inline(__always)
+    mutating func eventFields(
+        _ header: inout EventHeader,
+        payload: (UInt32, UInt8, inout FieldReader) throws(DecodingError) -> Void
+    ) throws(DecodingError) {
+        while let (field, wire) = try nextField() {
+            switch field {
+            case HeaderField.timestamp: header.timestamp = try uint64(wire)
+            case HeaderField.cpu: header.cpu = try uint32(wire)
+            case HeaderField.pid: header.pid = try uint32(wire)
+            case HeaderField.tid: header.tid = try uint32(wire)
+            case HeaderField.ppid: header.ppid = try uint32(wire)
+            case HeaderField.uid: header.uid = try uint32(wire)
+            case HeaderField.gid: header.gid = try uint32(wire)
+            case HeaderField.mntns: header.mntns = try uint64(wire)
+            case HeaderField.cgroupID: header.cgroupID = try uint64(wire)
+            case HeaderField.comm: header.comm = try bytes(wire)
+            case HeaderField.pcomm: header.pcomm = try bytes(wire)
+            case HeaderField.exepath: header.exepath = try bytes(wire)
+            case 0..<16: try skip(wire)
+            default: try payload(field, wire, &self)
+            }
+        }
+    }
+
+    /// Decodes an event of `type`.
+    mutating func event(_ type: EventType) throws(DecodingError) -> Event {
+        var header = EventHeader()
+        let payload: EventPayload
+        switch type {
+        case .exec:
+            var exec = ExecEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: exec.args.append(try reader.bytes(wire))
+                case 17: exec.cwd = try reader.bytes(wire)
+                case 18: exec.upperLayer = try reader.bool(wire)
+                case 19: exec.parentUpperLayer = try reader.bool(wire)
+                case 20: exec.tty = TerminalDevice(major: try reader.uint32(wire), minor: exec.tty?.minor ?? 0)
+                case 21: exec.tty = TerminalDevice(major: exec.tty?.major ?? 0, minor: try reader.uint32(wire))
+                case 22: exec.loaderEnvironment.append(try reader.bytes(wire))
+                case 23: exec.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .exec(exec)
+        case .exit:
+            var exit = ExitEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: exit.status = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .exit(exit)
+        case .fork:
+            var fork = ForkEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: fork.childPid = try reader.uint32(wire)
+                case 17: fork.childTid = try reader.uint32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .fork(fork)
+        case .open:
+            var open = OpenEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: open.path = try reader.bytes(wire)
+                case 17: open.flags = try reader.uint32(wire)
+                case 18: open.mode = try reader.uint32(wire)
+                case 19: open.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .open(open)
+        case .network:
+            var network = NetworkEvent(operation: .connect, proto: .other, direction: .unknown)
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: network.operation = NetworkOperation(rawValue: try reader.uint8(wire)) ?? .connect
+                case 17: network.proto = TransportProtocol(rawValue: try reader.uint8(wire)) ?? .other
+                case 18: network.direction = Direction(rawValue: try reader.uint8(wire)) ?? .unknown
+                case 19: network.srcAddr = try reader.address(wire)
+                case 20: network.srcPort = try reader.uint16(wire)
+                case 21: network.dstAddr = try reader.address(wire)
+                case 22: network.dstPort = try reader.uint16(wire)
+                case 23: network.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .network(network)
+        case .dns:
+            var dns = DNSEvent(queryType: 0, dstPort: 0)
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: dns.name = try reader.bytes(wire)
+                case 17: dns.queryType = try reader.uint16(wire)
+                case 18: dns.transactionID = try reader.uint16(wire)
+                case 19: dns.isResponse = try reader.bool(wire)
+                case 20: dns.rcode = try reader.uint8(wire)
+                case 21: dns.answers.append(try reader.address(wire))
+                case 22: dns.srcAddr = try reader.address(wire)
+                case 23: dns.srcPort = try reader.uint16(wire)
+                case 24: dns.dstAddr = try reader.address(wire)
+                case 25: dns.dstPort = try reader.uint16(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .dns(dns)
+        case .http:
+            var http = HTTPEvent(direction: .unknown)
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: http.direction = Direction(rawValue: try reader.uint8(wire)) ?? .unknown
+                case 17: http.method = try reader.bytes(wire)
+                case 18: http.url = try reader.bytes(wire)
+                case 19: http.host = try reader.bytes(wire)
+                case 20: http.statusCode = try reader.uint16(wire)
+                case 21:
+                    var nested = try reader.message(wire)
+                    http.headers.append(try nested.httpHeader())
+                case 22: http.body = try reader.bytes(wire)
+                case 23: http.srcAddr = try reader.address(wire)
+                case 24: http.srcPort = try reader.uint16(wire)
+                case 25: http.dstAddr = try reader.address(wire)
+                case 26: http.dstPort = try reader.uint16(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .http(http)
+        case .ssh:
+            var ssh = SSHEvent(direction: .unknown)
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: ssh.direction = Direction(rawValue: try reader.uint8(wire)) ?? .unknown
+                case 17: ssh.srcAddr = try reader.address(wire)
+                case 18: ssh.srcPort = try reader.uint16(wire)
+                case 19: ssh.dstAddr = try reader.address(wire)
+                case 20: ssh.dstPort = try reader.uint16(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .ssh(ssh)
+        case .syscall:
+            var syscall = SyscallEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: syscall.number = try reader.uint32(wire)
+                case 17: syscall.name = try reader.bytes(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .syscall(syscall)
+        case .capabilities:
+            var capabilities = CapabilitiesEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: capabilities.capability = try reader.uint32(wire)
+                case 17: capabilities.syscallName = try reader.bytes(wire)
+                case 18: capabilities.allowed = !(try reader.bool(wire))
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .capabilities(capabilities)
+        case .symlink, .hardlink:
+            var link = LinkEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: link.oldPath = try reader.bytes(wire)
+                case 17: link.newPath = try reader.bytes(wire)
+                case 18: link.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = type == .symlink ? .symlink(link) : .hardlink(link)
+        case .ptrace:
+            var ptrace = PtraceEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: ptrace.request = try reader.int64(wire)
+                case 17: ptrace.targetPid = try reader.uint32(wire)
+                case 18: ptrace.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .ptrace(ptrace)
+        case .kmod:
+            var kmod = KmodEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: kmod.module = try reader.bytes(wire)
+                case 17: kmod.syscallName = try reader.bytes(wire)
+                case 18: kmod.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .kmod(kmod)
+        case .unshare:
+            var unshare = UnshareEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: unshare.flags = try reader.uint64(wire)
+                case 17: unshare.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .unshare(unshare)
+        case .iouring:
+            var iouring = IOUringEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: iouring.opcode = try reader.uint32(wire)
+                case 17: iouring.flags = try reader.uint32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .iouring(iouring)
+        case .randomx:
+            try eventFields(&header) { _, wire, reader throws(DecodingError) in try reader.skip(wire) }
+            payload = .randomx
+        case .bpf:
+            var bpf = BPFEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: bpf.command = try reader.uint32(wire)
+                case 17: bpf.attrSize = try reader.uint32(wire)
+                case 18: bpf.retval = try reader.int32(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .bpf(bpf)
+        case .procfs:
+            var procfs = ProcfsEvent()
+            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+                switch field {
+                case 16: procfs.args.append(try reader.bytes(wire))
+                case 17: procfs.cwd = try reader.bytes(wire)
+                default: try reader.skip(wire)
+                }
+            }
+            payload = .procfs(procfs)
+        }
+        return Event(header: header, payload: payload)
+    }
+
+    mutating func httpHeader() throws(DecodingError) -> HTTPHeader {
+        var header = HTTPHeader(name: .empty, value: .empty)
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: header.name = try bytes(wire)
+            case 2: header.value = try bytes(wire)
+            default: try skip(wire)
+            }
+        }
+        return header
+    }
+
+    // MARK: Other records
+
+    mutating func containerStarted() throws(DecodingError) -> ContainerStarted {
+        var timestamp: UInt64 = 0
+        var container = ContainerInfo(id: "")
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: timestamp = try uint64(wire)
+            case 2: container.id = try string(wire)
+            case 3: container.name = try string(wire)
+            case 4: container.runtime = ContainerRuntime(rawValue: try uint8(wire)) ?? .unknown
+            case 5: container.image = try string(wire)
+            case 6: container.imageDigest = try string(wire)
+            case 7: container.initPid = try uint32(wire)
+            case 8: container.mntns = try uint64(wire)
+            case 9: container.netns = try uint64(wire)
+            case 10: container.cgroupPath = try string(wire)
+            case 11: container.bundle = try string(wire)
+            case 12:
+                var nested = try message(wire)
+                container.kubernetes = try nested.kubernetesIdentity()
+            default: try skip(wire)
+            }
+        }
+        return ContainerStarted(timestamp: timestamp, container: container)
+    }
+
+    mutating func kubernetesIdentity() throws(DecodingError) -> KubernetesIdentity {
+        var identity = KubernetesIdentity(namespace: "", podName: "")
+        var labels: [Label] = []
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: identity.namespace = try string(wire)
+            case 2: identity.podName = try string(wire)
+            case 3: identity.podUID = try string(wire)
+            case 4: identity.containerName = try string(wire)
+            case 5: identity.sandboxID = try string(wire)
+            case 6:
+                var nested = try message(wire)
+                labels.append(try nested.label())
+            default: try skip(wire)
+            }
+        }
+        identity.labels = labels
+        return identity
+    }
+
+    mutating func label() throws(DecodingError) -> Label {
+        var label = Label("", "")
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: label.key = try string(wire)
+            case 2: label.value = try string(wire)
+            default: try skip(wire)
+            }
+        }
+        return label
+    }
+
+    mutating func containerStopped() throws(DecodingError) -> ContainerStopped {
+        var stopped = ContainerStopped(timestamp: 0, id: "", mntns: 0)
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: stopped.timestamp = try uint64(wire)
+            case 2: stopped.id = try string(wire)
+            case 3: stopped.mntns = try uint64(wire)
+            case 4: stopped.exitStatus = try int32(wire)
+            default: try skip(wire)
+            }
+        }
+        return stopped
+    }
+
+    mutating func processSnapshot() throws(DecodingError) -> ProcessSnapshot {
+        var process = ProcessSnapshot(pid: 0)
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: process.timestamp = try uint64(wire)
+            case 2: process.pid = try uint32(wire)
+            case 3: process.ppid = try uint32(wire)
+            case 4: process.uid = try uint32(wire)
+            case 5: process.gid = try uint32(wire)
+            case 6: process.mntns = try uint64(wire)
+            case 7: process.comm = try bytes(wire)
+            case 8: process.exepath = try bytes(wire)
+            case 9: process.args.append(try bytes(wire))
+            case 10: process.cwd = try bytes(wire)
+            case 11: process.startTime = try uint64(wire)
+            case 12: process.upperLayer = try bool(wire)
+            case 13: process.loaderEnvironment.append(try bytes(wire))
+            default: try skip(wire)
+            }
+        }
+        return process
+    }
+
+    mutating func clockAnchor() throws(DecodingError) -> ClockAnchor {
+        var anchor = ClockAnchor(bootTime: 0, wallTime: 0)
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: anchor.bootTime = try uint64(wire)
+            case 2: anchor.wallTime = try int64(wire)
+            default: try skip(wire)
+            }
+        }
+        return anchor
+    }
+
+    mutating func drop() throws(DecodingError) -> DropRecord {
+        var drop = DropRecord(timestamp: 0, source: .unknown, count: 0)
+        while let (field, wire) = try nextField() {
+            switch field {
+            case 1: drop.timestamp = try uint64(wire)
+            case 2: drop.source = DropSource(rawValue: try uint8(wire)) ?? .unknown
+            case 3: drop.eventType = EventType(rawValue: try uint8(wire))
+            case 4: drop.count = try uint64(wire)
+            case 5: drop.cpu = try uint32(wire)
+            case 6: drop.detail = try string(wire)
+            default: try skip(wire)
+            }
+        }
+        return drop
+    }
+
+    mutating func address(_ wire: UInt8) throws(DecodingError) -> IPAddress {
+        let range = try lengthDelimited(wire)
+        guard range.count == 4 || range.count == 16 else {
+            throw .malformed("address of \(range.count) bytes (expected 4 or 16)")
+        }
+        return IPAddress(bytes: Array(storage[range]))
+    }
+}

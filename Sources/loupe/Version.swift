@@ -1,0 +1,2 @@
+/// The version `loupe --version` prints.
+let loupeVersion = "0.1.0"
