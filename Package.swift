@@ -38,7 +38,7 @@ let package = Package(
             name: "LoupeModelTests", dependencies: ["LoupeModel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LoupeFormatTests", dependencies: ["LoupeFormat", "LoupeModel", "TestSupport"],
-            resources: [.copy("Golden")], swiftSettings: strictSettings),
+            exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(name: "LoupeCELTests", dependencies: ["LoupeCEL"], swiftSettings: strictSettings),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], swiftSettings: strictSettings),
     ],

@@ -114,7 +114,16 @@ public final class SegmentReader {
         var offset = Int(start)
         let end = bytes.count
         while offset < end {
-            if bytes[offset...].starts(with: SegmentLayout.indexMagic) { return }
+            if bytes[offset...].starts(with: SegmentLayout.indexMagic) {
+                // A footer that readIndex could not use: cut off by a crash, or damaged.
+                if !damage.contains(where: { $0.kind == .badIndex }) {
+                    damage.append(
+                        Damage(
+                            path: path, offset: UInt64(offset), kind: .badIndex, lostBytes: 0,
+                            detail: "footer index cut off or damaged; every block before it was read"))
+                }
+                return
+            }
             guard end - offset >= SegmentLayout.blockHeaderSize else {
                 damage.append(
                     Damage(
