@@ -7,13 +7,13 @@ enum FieldWriterProbe {
     static func body(of record: Record) -> [UInt8] {
         var writer = FieldWriter()
         writer.recordBody(record)
-        return writer.bytes
+        return writer.contents
     }
 
     static func extraField(number: UInt32, payload: [UInt8]) -> [UInt8] {
         var writer = FieldWriter()
-        writer.bytesAlways(number, payload[...])
-        return writer.bytes
+        writer.bytesAlways(number, payload)
+        return writer.contents
     }
 
     /// One segment with one block holding the given (kind, body) frames, and no footer.
@@ -23,12 +23,13 @@ enum FieldWriterProbe {
         for (kind, body) in records {
             block.appendVarint(UInt64(kind))
             block.appendVarint(UInt64(body.count))
-            block.bytes += body
+            block.appendBytes(body)
         }
-        let payload = ZstdCompressor(level: 3).compress(block.bytes)
+        let blockBytes = block.contents
+        let payload = blockBytes.withUnsafeBytes { ZstdCompressor(level: 3).compress($0) }
         let info = BlockInfo(
             offset: UInt64(bytes.count), flags: [], recordCount: UInt32(records.count),
-            compressedSize: UInt32(payload.count), uncompressedSize: UInt32(block.bytes.count), minTime: 0,
+            compressedSize: UInt32(payload.count), uncompressedSize: UInt32(blockBytes.count), minTime: 0,
             maxTime: .max, payloadChecksum: CRC32C.checksum(payload))
         bytes += info.encodedHeader() + payload
         return bytes

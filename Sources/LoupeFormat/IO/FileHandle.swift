@@ -32,18 +32,24 @@ final class OwnedFile {
 
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
     func read(count: Int, at offset: UInt64) throws -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = try result.withUnsafeMutableBytes { buffer in
-                try retryingInterrupts("pread", path: path) {
-                    pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+        var failure: SystemError?
+        let result = [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+            filled = 0
+            while filled < count {
+                let got: Int
+                do throws(SystemError) {
+                    got = try retryingInterrupts("pread", path: path) {
+                        pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                    }
+                } catch {
+                    failure = error
+                    return
                 }
+                if got == 0 { break }
+                filled += got
             }
-            if got == 0 { break }
-            filled += got
         }
-        if filled < count { result.removeSubrange(filled...) }
+        if let failure { throw failure }
         return result
     }
 

@@ -19,15 +19,38 @@ extension FieldReader {
 
     // MARK: Events
 
-    /// Reads an event's fields in one pass: header fields (1-15) here, payload fields (16 and
-    /// up) through `payload`.
+    /// Stores a common-header field (numbers 1-15) found after payload fields.
+    @inline(never)
+    mutating func headerField(_ header: inout EventHeader, _ field: UInt32, _ wire: UInt8) throws(DecodingError) {
+        switch field {
+        case HeaderField.timestamp: header.timestamp = try uint64(wire)
+        case HeaderField.cpu: header.cpu = try uint32(wire)
+        case HeaderField.pid: header.pid = try uint32(wire)
+        case HeaderField.tid: header.tid = try uint32(wire)
+        case HeaderField.ppid: header.ppid = try uint32(wire)
+        case HeaderField.uid: header.uid = try uint32(wire)
+        case HeaderField.gid: header.gid = try uint32(wire)
+        case HeaderField.mntns: header.mntns = try uint64(wire)
+        case HeaderField.cgroupID: header.cgroupID = try uint64(wire)
+        case HeaderField.comm: header.comm = try bytes(wire)
+        case HeaderField.pcomm: header.pcomm = try bytes(wire)
+        case HeaderField.exepath: header.exepath = try bytes(wire)
+        default: try skip(wire)
+        }
+    }
+
+    /// Reads the leading run of header fields (the writer puts them first) and stops at the
+    /// first payload field, which it leaves unread.
     @inline(__always)
-    mutating func eventFields(
-        _ header: inout EventHeader,
-        payload: (UInt32, UInt8, inout FieldReader) throws(DecodingError) -> Void
-    ) throws(DecodingError) {
-        while let (field, wire) = try nextField() {
-            switch field {
+    mutating func leadingHeader() throws(DecodingError) -> EventHeader {
+        var header = EventHeader()
+        while offset < end {
+            let tag = pointer[offset]
+            // Header fields have one-byte tags with field numbers below 16.
+            guard tag < 0x80, tag >> 3 < 16 else { break }
+            offset += 1
+            let wire = tag & 7
+            switch UInt32(tag >> 3) {
             case HeaderField.timestamp: header.timestamp = try uint64(wire)
             case HeaderField.cpu: header.cpu = try uint32(wire)
             case HeaderField.pid: header.pid = try uint32(wire)
@@ -40,227 +63,297 @@ extension FieldReader {
             case HeaderField.comm: header.comm = try bytes(wire)
             case HeaderField.pcomm: header.pcomm = try bytes(wire)
             case HeaderField.exepath: header.exepath = try bytes(wire)
-            case 0..<16: try skip(wire)
-            default: try payload(field, wire, &self)
+            default: try skip(wire)
             }
         }
+        return header
     }
 
     /// Decodes an event of `type`.
     mutating func event(_ type: EventType) throws(DecodingError) -> Event {
-        var header = EventHeader()
+        var header = try leadingHeader()
         let payload: EventPayload
         switch type {
         case .exec:
             var exec = ExecEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: exec.args.append(try reader.bytes(wire))
-                case 17: exec.cwd = try reader.bytes(wire)
-                case 18: exec.upperLayer = try reader.bool(wire)
-                case 19: exec.parentUpperLayer = try reader.bool(wire)
-                case 20: exec.tty = TerminalDevice(major: try reader.uint32(wire), minor: exec.tty?.minor ?? 0)
-                case 21: exec.tty = TerminalDevice(major: exec.tty?.major ?? 0, minor: try reader.uint32(wire))
-                case 22: exec.loaderEnvironment.append(try reader.bytes(wire))
-                case 23: exec.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: exec.args.append(try bytes(wire))
+                case 17: exec.cwd = try bytes(wire)
+                case 18: exec.upperLayer = try bool(wire)
+                case 19: exec.parentUpperLayer = try bool(wire)
+                case 20: exec.tty = TerminalDevice(major: try uint32(wire), minor: exec.tty?.minor ?? 0)
+                case 21: exec.tty = TerminalDevice(major: exec.tty?.major ?? 0, minor: try uint32(wire))
+                case 22: exec.loaderEnvironment.append(try bytes(wire))
+                case 23: exec.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .exec(exec)
         case .exit:
             var exit = ExitEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: exit.status = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: exit.status = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .exit(exit)
         case .fork:
             var fork = ForkEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: fork.childPid = try reader.uint32(wire)
-                case 17: fork.childTid = try reader.uint32(wire)
-                default: try reader.skip(wire)
+                case 16: fork.childPid = try uint32(wire)
+                case 17: fork.childTid = try uint32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .fork(fork)
         case .open:
             var open = OpenEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: open.path = try reader.bytes(wire)
-                case 17: open.flags = try reader.uint32(wire)
-                case 18: open.mode = try reader.uint32(wire)
-                case 19: open.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: open.path = try bytes(wire)
+                case 17: open.flags = try uint32(wire)
+                case 18: open.mode = try uint32(wire)
+                case 19: open.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .open(open)
         case .network:
             var network = NetworkEvent(operation: .connect, proto: .other, direction: .unknown)
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: network.operation = NetworkOperation(rawValue: try reader.uint8(wire)) ?? .connect
-                case 17: network.proto = TransportProtocol(rawValue: try reader.uint8(wire)) ?? .other
-                case 18: network.direction = Direction(rawValue: try reader.uint8(wire)) ?? .unknown
-                case 19: network.srcAddr = try reader.address(wire)
-                case 20: network.srcPort = try reader.uint16(wire)
-                case 21: network.dstAddr = try reader.address(wire)
-                case 22: network.dstPort = try reader.uint16(wire)
-                case 23: network.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: network.operation = NetworkOperation(rawValue: try uint8(wire)) ?? .connect
+                case 17: network.proto = TransportProtocol(rawValue: try uint8(wire)) ?? .other
+                case 18: network.direction = Direction(rawValue: try uint8(wire)) ?? .unknown
+                case 19: network.srcAddr = try address(wire)
+                case 20: network.srcPort = try uint16(wire)
+                case 21: network.dstAddr = try address(wire)
+                case 22: network.dstPort = try uint16(wire)
+                case 23: network.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .network(network)
         case .dns:
             var dns = DNSEvent(queryType: 0, dstPort: 0)
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: dns.name = try reader.bytes(wire)
-                case 17: dns.queryType = try reader.uint16(wire)
-                case 18: dns.transactionID = try reader.uint16(wire)
-                case 19: dns.isResponse = try reader.bool(wire)
-                case 20: dns.rcode = try reader.uint8(wire)
-                case 21: dns.answers.append(try reader.address(wire))
-                case 22: dns.srcAddr = try reader.address(wire)
-                case 23: dns.srcPort = try reader.uint16(wire)
-                case 24: dns.dstAddr = try reader.address(wire)
-                case 25: dns.dstPort = try reader.uint16(wire)
-                default: try reader.skip(wire)
+                case 16: dns.name = try bytes(wire)
+                case 17: dns.queryType = try uint16(wire)
+                case 18: dns.transactionID = try uint16(wire)
+                case 19: dns.isResponse = try bool(wire)
+                case 20: dns.rcode = try uint8(wire)
+                case 21: dns.answers.append(try address(wire))
+                case 22: dns.srcAddr = try address(wire)
+                case 23: dns.srcPort = try uint16(wire)
+                case 24: dns.dstAddr = try address(wire)
+                case 25: dns.dstPort = try uint16(wire)
+                default: try skip(wire)
                 }
             }
             payload = .dns(dns)
         case .http:
             var http = HTTPEvent(direction: .unknown)
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: http.direction = Direction(rawValue: try reader.uint8(wire)) ?? .unknown
-                case 17: http.method = try reader.bytes(wire)
-                case 18: http.url = try reader.bytes(wire)
-                case 19: http.host = try reader.bytes(wire)
-                case 20: http.statusCode = try reader.uint16(wire)
+                case 16: http.direction = Direction(rawValue: try uint8(wire)) ?? .unknown
+                case 17: http.method = try bytes(wire)
+                case 18: http.url = try bytes(wire)
+                case 19: http.host = try bytes(wire)
+                case 20: http.statusCode = try uint16(wire)
                 case 21:
-                    var nested = try reader.message(wire)
+                    var nested = try message(wire)
                     http.headers.append(try nested.httpHeader())
-                case 22: http.body = try reader.bytes(wire)
-                case 23: http.srcAddr = try reader.address(wire)
-                case 24: http.srcPort = try reader.uint16(wire)
-                case 25: http.dstAddr = try reader.address(wire)
-                case 26: http.dstPort = try reader.uint16(wire)
-                default: try reader.skip(wire)
+                case 22: http.body = try bytes(wire)
+                case 23: http.srcAddr = try address(wire)
+                case 24: http.srcPort = try uint16(wire)
+                case 25: http.dstAddr = try address(wire)
+                case 26: http.dstPort = try uint16(wire)
+                default: try skip(wire)
                 }
             }
             payload = .http(http)
         case .ssh:
             var ssh = SSHEvent(direction: .unknown)
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: ssh.direction = Direction(rawValue: try reader.uint8(wire)) ?? .unknown
-                case 17: ssh.srcAddr = try reader.address(wire)
-                case 18: ssh.srcPort = try reader.uint16(wire)
-                case 19: ssh.dstAddr = try reader.address(wire)
-                case 20: ssh.dstPort = try reader.uint16(wire)
-                default: try reader.skip(wire)
+                case 16: ssh.direction = Direction(rawValue: try uint8(wire)) ?? .unknown
+                case 17: ssh.srcAddr = try address(wire)
+                case 18: ssh.srcPort = try uint16(wire)
+                case 19: ssh.dstAddr = try address(wire)
+                case 20: ssh.dstPort = try uint16(wire)
+                default: try skip(wire)
                 }
             }
             payload = .ssh(ssh)
         case .syscall:
             var syscall = SyscallEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: syscall.number = try reader.uint32(wire)
-                case 17: syscall.name = try reader.bytes(wire)
-                default: try reader.skip(wire)
+                case 16: syscall.number = try uint32(wire)
+                case 17: syscall.name = try bytes(wire)
+                default: try skip(wire)
                 }
             }
             payload = .syscall(syscall)
         case .capabilities:
             var capabilities = CapabilitiesEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: capabilities.capability = try reader.uint32(wire)
-                case 17: capabilities.syscallName = try reader.bytes(wire)
-                case 18: capabilities.allowed = !(try reader.bool(wire))
-                default: try reader.skip(wire)
+                case 16: capabilities.capability = try uint32(wire)
+                case 17: capabilities.syscallName = try bytes(wire)
+                case 18: capabilities.allowed = !(try bool(wire))
+                default: try skip(wire)
                 }
             }
             payload = .capabilities(capabilities)
         case .symlink, .hardlink:
             var link = LinkEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: link.oldPath = try reader.bytes(wire)
-                case 17: link.newPath = try reader.bytes(wire)
-                case 18: link.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: link.oldPath = try bytes(wire)
+                case 17: link.newPath = try bytes(wire)
+                case 18: link.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = type == .symlink ? .symlink(link) : .hardlink(link)
         case .ptrace:
             var ptrace = PtraceEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: ptrace.request = try reader.int64(wire)
-                case 17: ptrace.targetPid = try reader.uint32(wire)
-                case 18: ptrace.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: ptrace.request = try int64(wire)
+                case 17: ptrace.targetPid = try uint32(wire)
+                case 18: ptrace.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .ptrace(ptrace)
         case .kmod:
             var kmod = KmodEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: kmod.module = try reader.bytes(wire)
-                case 17: kmod.syscallName = try reader.bytes(wire)
-                case 18: kmod.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: kmod.module = try bytes(wire)
+                case 17: kmod.syscallName = try bytes(wire)
+                case 18: kmod.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .kmod(kmod)
         case .unshare:
             var unshare = UnshareEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: unshare.flags = try reader.uint64(wire)
-                case 17: unshare.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: unshare.flags = try uint64(wire)
+                case 17: unshare.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .unshare(unshare)
         case .iouring:
             var iouring = IOUringEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: iouring.opcode = try reader.uint32(wire)
-                case 17: iouring.flags = try reader.uint32(wire)
-                default: try reader.skip(wire)
+                case 16: iouring.opcode = try uint32(wire)
+                case 17: iouring.flags = try uint32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .iouring(iouring)
         case .randomx:
-            try eventFields(&header) { _, wire, reader throws(DecodingError) in try reader.skip(wire) }
+            while let (field, wire) = try nextField() {
+                if field < 16 { try headerField(&header, field, wire) } else { try skip(wire) }
+            }
             payload = .randomx
         case .bpf:
             var bpf = BPFEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: bpf.command = try reader.uint32(wire)
-                case 17: bpf.attrSize = try reader.uint32(wire)
-                case 18: bpf.retval = try reader.int32(wire)
-                default: try reader.skip(wire)
+                case 16: bpf.command = try uint32(wire)
+                case 17: bpf.attrSize = try uint32(wire)
+                case 18: bpf.retval = try int32(wire)
+                default: try skip(wire)
                 }
             }
             payload = .bpf(bpf)
         case .procfs:
             var procfs = ProcfsEvent()
-            try eventFields(&header) { field, wire, reader throws(DecodingError) in
+            while let (field, wire) = try nextField() {
+                if field < 16 {
+                    try headerField(&header, field, wire)
+                    continue
+                }
                 switch field {
-                case 16: procfs.args.append(try reader.bytes(wire))
-                case 17: procfs.cwd = try reader.bytes(wire)
-                default: try reader.skip(wire)
+                case 16: procfs.args.append(try bytes(wire))
+                case 17: procfs.cwd = try bytes(wire)
+                default: try skip(wire)
                 }
             }
             payload = .procfs(procfs)
@@ -409,6 +502,6 @@ extension FieldReader {
         guard range.count == 4 || range.count == 16 else {
             throw .malformed("address of \(range.count) bytes (expected 4 or 16)")
         }
-        return IPAddress(bytes: Array(storage[range]))
+        return IPAddress(bytes: UnsafeBufferPointer(rebasing: pointer[range]))
     }
 }

@@ -46,13 +46,13 @@ extension FieldWriter {
             uint(4, process.uid)
             uint(5, process.gid)
             uint(6, process.mntns)
-            bytes(7, process.comm.bytes)
-            bytes(8, process.exepath.bytes)
-            for arg in process.args { bytesAlways(9, arg.bytes) }
-            bytes(10, process.cwd.bytes)
+            bytes(7, process.comm)
+            bytes(8, process.exepath)
+            for arg in process.args { bytesAlways(9, arg) }
+            bytes(10, process.cwd)
             uint(11, process.startTime)
             bool(12, process.upperLayer)
-            for entry in process.loaderEnvironment { bytesAlways(13, entry.bytes) }
+            for entry in process.loaderEnvironment { bytesAlways(13, entry) }
         case .clockSync(let anchor):
             uint(1, anchor.bootTime)
             int(2, anchor.wallTime)
@@ -77,23 +77,23 @@ extension FieldWriter {
         uint(HeaderField.gid, header.gid)
         uint(HeaderField.mntns, header.mntns)
         uint(HeaderField.cgroupID, header.cgroupID)
-        bytes(HeaderField.comm, header.comm.bytes)
-        bytes(HeaderField.pcomm, header.pcomm.bytes)
-        bytes(HeaderField.exepath, header.exepath.bytes)
+        bytes(HeaderField.comm, header.comm)
+        bytes(HeaderField.pcomm, header.pcomm)
+        bytes(HeaderField.exepath, header.exepath)
     }
 
     mutating func eventPayload(_ payload: EventPayload) {
         switch payload {
         case .exec(let exec):
-            for arg in exec.args { bytesAlways(16, arg.bytes) }
-            bytes(17, exec.cwd.bytes)
+            for arg in exec.args { bytesAlways(16, arg) }
+            bytes(17, exec.cwd)
             bool(18, exec.upperLayer)
             bool(19, exec.parentUpperLayer)
             if let tty = exec.tty {
                 uintAlways(20, UInt64(tty.major))
                 uintAlways(21, UInt64(tty.minor))
             }
-            for entry in exec.loaderEnvironment { bytesAlways(22, entry.bytes) }
+            for entry in exec.loaderEnvironment { bytesAlways(22, entry) }
             int(23, exec.retval)
         case .exit(let exit):
             int(16, exit.status)
@@ -101,7 +101,7 @@ extension FieldWriter {
             uint(16, fork.childPid)
             uint(17, fork.childTid)
         case .open(let open):
-            bytes(16, open.path.bytes)
+            bytes(16, open.path)
             uint(17, open.flags)
             uint(18, open.mode)
             int(19, open.retval)
@@ -115,29 +115,29 @@ extension FieldWriter {
             uint(22, network.dstPort)
             int(23, network.retval)
         case .dns(let dns):
-            bytes(16, dns.name.bytes)
+            bytes(16, dns.name)
             uint(17, dns.queryType)
             uint(18, dns.transactionID)
             bool(19, dns.isResponse)
             uint(20, dns.rcode)
-            for answer in dns.answers { bytesAlways(21, answer.bytes[...]) }
+            for answer in dns.answers { addressAlways(21, answer) }
             address(22, dns.srcAddr)
             uint(23, dns.srcPort)
             address(24, dns.dstAddr)
             uint(25, dns.dstPort)
         case .http(let http):
             uint(16, http.direction.rawValue)
-            bytes(17, http.method.bytes)
-            bytes(18, http.url.bytes)
-            bytes(19, http.host.bytes)
+            bytes(17, http.method)
+            bytes(18, http.url)
+            bytes(19, http.host)
             uint(20, http.statusCode)
             for header in http.headers {
                 message(21) { fields in
-                    fields.bytesAlways(1, header.name.bytes)
-                    fields.bytesAlways(2, header.value.bytes)
+                    fields.bytesAlways(1, header.name)
+                    fields.bytesAlways(2, header.value)
                 }
             }
-            bytes(22, http.body.bytes)
+            bytes(22, http.body)
             address(23, http.srcAddr)
             uint(24, http.srcPort)
             address(25, http.dstAddr)
@@ -150,23 +150,23 @@ extension FieldWriter {
             uint(20, ssh.dstPort)
         case .syscall(let syscall):
             uint(16, syscall.number)
-            bytes(17, syscall.name.bytes)
+            bytes(17, syscall.name)
         case .capabilities(let capabilities):
             uint(16, capabilities.capability)
-            bytes(17, capabilities.syscallName.bytes)
+            bytes(17, capabilities.syscallName)
             // Stored inverted so the common case (allowed) costs nothing.
             bool(18, !capabilities.allowed)
         case .symlink(let link), .hardlink(let link):
-            bytes(16, link.oldPath.bytes)
-            bytes(17, link.newPath.bytes)
+            bytes(16, link.oldPath)
+            bytes(17, link.newPath)
             int(18, link.retval)
         case .ptrace(let ptrace):
             int(16, ptrace.request)
             uint(17, ptrace.targetPid)
             int(18, ptrace.retval)
         case .kmod(let kmod):
-            bytes(16, kmod.module.bytes)
-            bytes(17, kmod.syscallName.bytes)
+            bytes(16, kmod.module)
+            bytes(17, kmod.syscallName)
             int(18, kmod.retval)
         case .unshare(let unshare):
             uint(16, unshare.flags)
@@ -181,14 +181,21 @@ extension FieldWriter {
             uint(17, bpf.attrSize)
             int(18, bpf.retval)
         case .procfs(let procfs):
-            for arg in procfs.args { bytesAlways(16, arg.bytes) }
-            bytes(17, procfs.cwd.bytes)
+            for arg in procfs.args { bytesAlways(16, arg) }
+            bytes(17, procfs.cwd)
         }
     }
 
     @inline(__always)
     mutating func address(_ field: UInt32, _ address: IPAddress) {
-        bytes(field, address.bytes[...])
+        guard address.count > 0 else { return }
+        addressAlways(field, address)
+    }
+
+    mutating func addressAlways(_ field: UInt32, _ address: IPAddress) {
+        appendTag(field, .lengthDelimited)
+        appendVarint(UInt64(address.count))
+        for index in 0..<Int(address.count) { appendByte(address[index]) }
     }
 
     mutating func container(_ container: ContainerInfo) {

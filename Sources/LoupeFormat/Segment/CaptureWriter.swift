@@ -64,7 +64,7 @@ public final class CaptureWriter {
     private var segmentHasData = false
     private var index: [BlockInfo] = []
 
-    private var block = FieldWriter(capacity: 0)
+    private var block: FieldWriter
     private var blockRecords: UInt32 = 0
     private var blockMinTime = UInt64.max
     private var blockMaxTime: UInt64 = 0
@@ -91,6 +91,7 @@ public final class CaptureWriter {
         self.compressor = ZstdCompressor(level: options.compressionLevel)
         self.monotonicClock = monotonicClock
         self.wallClock = wallClock
+        self.block = FieldWriter(capacity: options.blockSize + 4096)
         try FileSystem.makePrivateDirectory(directory)
         let existing = try SegmentName.segments(in: directory)
         sequence = existing.last?.sequence ?? 0
@@ -98,7 +99,6 @@ public final class CaptureWriter {
             state.apply(record)
             lastTimestamp = max(lastTimestamp, record.timestamp)
         }
-        block = FieldWriter(capacity: options.blockSize + 4096)
         try openSegment()
     }
 
@@ -114,7 +114,7 @@ public final class CaptureWriter {
         lastTimestamp = max(lastTimestamp, timestamp)
         state.apply(record)
         statistics.records += 1
-        if block.bytes.count >= options.blockSize {
+        if block.count >= options.blockSize {
             try guarded { try finishDataBlock() }
             return
         }
@@ -174,10 +174,10 @@ public final class CaptureWriter {
     }
 
     private func writeBlock(flags: BlockFlags) throws {
-        let payload = compressor.compress(block.bytes)
+        let payload = block.withUnsafeBytes { compressor.compress($0) }
         let info = BlockInfo(
             offset: segmentBytes, flags: flags, recordCount: blockRecords, compressedSize: UInt32(payload.count),
-            uncompressedSize: UInt32(block.bytes.count), minTime: blockMinTime == .max ? 0 : blockMinTime,
+            uncompressedSize: UInt32(block.count), minTime: blockMinTime == .max ? 0 : blockMinTime,
             maxTime: blockMaxTime, payloadChecksum: CRC32C.checksum(payload))
         // Header and payload go out in one write, so a kill leaves either the whole block or a
         // tail the reader recognises as cut off.
@@ -186,10 +186,10 @@ public final class CaptureWriter {
         try file!.write(bytes)
         segmentBytes += UInt64(bytes.count)
         statistics.fileBytes += UInt64(bytes.count)
-        statistics.uncompressedBytes += UInt64(block.bytes.count)
+        statistics.uncompressedBytes += UInt64(block.count)
         statistics.blocks += 1
         index.append(info)
-        block.bytes.removeAll(keepingCapacity: true)
+        block.removeAll()
         blockRecords = 0
         blockMinTime = .max
         blockMaxTime = 0
@@ -221,7 +221,7 @@ public final class CaptureWriter {
             blockRecords += 1
             blockMinTime = min(blockMinTime, record.timestamp)
             blockMaxTime = max(blockMaxTime, record.timestamp)
-            if block.bytes.count >= options.blockSize { try writeBlock(flags: .snapshot) }
+            if block.count >= options.blockSize { try writeBlock(flags: .snapshot) }
         }
         if blockRecords > 0 { try writeBlock(flags: .snapshot) }
     }

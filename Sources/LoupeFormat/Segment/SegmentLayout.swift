@@ -156,8 +156,9 @@ extension SegmentHeader {
         var bytes = SegmentLayout.headerMagic
         bytes.appendLittleEndian(major)
         bytes.appendLittleEndian(minor)
-        bytes.appendLittleEndian(UInt32(body.bytes.count))
-        bytes.append(contentsOf: body.bytes)
+        let bodyBytes = body.contents
+        bytes.appendLittleEndian(UInt32(bodyBytes.count))
+        bytes.append(contentsOf: bodyBytes)
         bytes.appendLittleEndian(CRC32C.checksum(bytes))
         return bytes
     }

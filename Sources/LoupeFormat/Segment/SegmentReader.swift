@@ -234,26 +234,44 @@ public final class SegmentReader {
                 }
                 var fields = FieldReader(
                     storage: storage, pointer: pointer, offset: frame.lowerBound, end: frame.upperBound)
-                let record: Record?
-                do {
-                    record = kind <= UInt64(UInt32.max) ? try fields.recordBody(kind: UInt32(kind)) : nil
-                } catch {
-                    report.append(
-                        Damage(
-                            path: path, offset: block.offset, kind: .malformedRecord, lostBytes: UInt64(frame.count),
-                            lostRecords: 1,
-                            detail:
-                                "record \(index) (kind \(kind)) at block byte \(frameStart): \(error); record skipped"))
-                    index += 1
-                    continue
-                }
-                if let record {
-                    try body(record)
+                // Events, nearly every record, are decoded straight into the call of `body`.
+                if kind <= UInt64(UInt8.max), let type = EventType(rawValue: UInt8(kind)) {
+                    let event: Event
+                    do {
+                        event = try fields.event(type)
+                    } catch {
+                        report.append(
+                            malformed(block, index: index, kind: kind, frame: frame, start: frameStart, error))
+                        index += 1
+                        continue
+                    }
+                    try body(.event(event))
                 } else {
-                    unknown[UInt32(truncatingIfNeeded: kind), default: 0] += 1
+                    let record: Record?
+                    do {
+                        record = kind <= UInt64(UInt32.max) ? try fields.recordBody(kind: UInt32(kind)) : nil
+                    } catch {
+                        report.append(
+                            malformed(block, index: index, kind: kind, frame: frame, start: frameStart, error))
+                        index += 1
+                        continue
+                    }
+                    if let record {
+                        try body(record)
+                    } else {
+                        unknown[UInt32(truncatingIfNeeded: kind), default: 0] += 1
+                    }
                 }
                 index += 1
             }
         }
+    }
+
+    private func malformed(
+        _ block: BlockInfo, index: Int, kind: UInt64, frame: Range<Int>, start: Int, _ error: any Error
+    ) -> Damage {
+        Damage(
+            path: path, offset: block.offset, kind: .malformedRecord, lostBytes: UInt64(frame.count), lostRecords: 1,
+            detail: "record \(index) (kind \(kind)) at block byte \(start): \(error); record skipped")
     }
 }

@@ -14,12 +14,10 @@ final class ZstdCompressor {
     deinit { ZSTD_freeCCtx(context) }
 
     /// One complete zstd frame holding `input`.
-    func compress(_ input: [UInt8]) -> [UInt8] {
+    func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
         return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-            let written = input.withUnsafeBytes { source in
-                ZSTD_compressCCtx(context, out.baseAddress, bound, source.baseAddress, source.count, level)
-            }
+            let written = ZSTD_compressCCtx(context, out.baseAddress, bound, input.baseAddress, input.count, level)
             // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
             precondition(ZSTD_isError(written) == 0, "zstd: \(String(cString: ZSTD_getErrorName(written)))")
             count = written

@@ -22,6 +22,16 @@ struct FieldReader {
 
     @inline(__always)
     mutating func varint() throws(DecodingError) -> UInt64 {
+        // Fast path: most values (ids, flags, lengths) fit one byte.
+        if offset < end, pointer[offset] < 0x80 {
+            offset += 1
+            return UInt64(pointer[offset - 1])
+        }
+        return try longVarint()
+    }
+
+    @inline(__always)
+    private mutating func longVarint() throws(DecodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -111,7 +121,13 @@ struct FieldReader {
 
     @inline(__always)
     mutating func bytes(_ wireType: UInt8) throws(DecodingError) -> ByteString {
-        ByteString(storage[try lengthDelimited(wireType)])
+        let range = try lengthDelimited(wireType)
+        if range.count <= 15 {
+            return ByteString(
+                copying: UnsafeRawPointer(pointer.baseAddress! + range.lowerBound), count: range.count,
+                sixteenReadable: pointer.count - range.lowerBound >= 16)
+        }
+        return ByteString(storage: storage, range: range)
     }
 
     mutating func string(_ wireType: UInt8) throws(DecodingError) -> String {

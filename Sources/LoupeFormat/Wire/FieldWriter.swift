@@ -1,23 +1,80 @@
-/// Appends tagged fields to a byte buffer.
+import LoupeModel
+
+/// Appends tagged fields to a growable byte buffer written through one raw pointer.
 ///
-/// Scalars equal to zero and empty strings are left out (a reader's default is zero), except
-/// through the `always` variants used for optional values whose presence matters.
-struct FieldWriter {
-    var bytes: [UInt8]
+/// Each write checks capacity once and stores bytes directly, with none of an array's
+/// uniqueness checks per byte. Scalars equal to zero and empty strings are left out (a
+/// reader's default is zero), except through the `always` variants used for optional values
+/// whose presence matters.
+struct FieldWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    private(set) var count = 0
 
     init(capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// A copy of the bytes written (for tests and small buffers).
+    var contents: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Calls `body` with the bytes written.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Forgets the bytes written, keeping the memory.
+    mutating func removeAll() { count = 0 }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
     }
 
     @inline(__always)
     mutating func appendVarint(_ value: UInt64) {
+        reserve(10)
         var value = value
         while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            base[count] = UInt8(truncatingIfNeeded: value) | 0x80
+            count += 1
             value >>= 7
         }
-        bytes.append(UInt8(value))
+        base[count] = UInt8(value)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendByte(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        reserve(bytes.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func appendBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { appendBytes($0) }
     }
 
     @inline(__always)
@@ -64,28 +121,37 @@ struct FieldWriter {
     mutating func bool(_ field: UInt32, _ value: Bool) {
         guard value else { return }
         appendTag(field, .varint)
-        bytes.append(1)
+        appendByte(1)
     }
 
     @inline(__always)
-    mutating func bytes(_ field: UInt32, _ value: ByteStringView) {
+    mutating func bytes(_ field: UInt32, _ value: ByteString) {
         guard !value.isEmpty else { return }
         bytesAlways(field, value)
     }
 
     /// A string written even when empty: elements of repeated fields keep their positions.
     @inline(__always)
-    mutating func bytesAlways(_ field: UInt32, _ value: ByteStringView) {
+    mutating func bytesAlways(_ field: UInt32, _ value: ByteString) {
         appendTag(field, .lengthDelimited)
         appendVarint(UInt64(value.count))
-        bytes.append(contentsOf: value)
+        value.withUnsafeBytes { appendBytes($0) }
+    }
+
+    mutating func bytesAlways(_ field: UInt32, _ value: [UInt8]) {
+        appendTag(field, .lengthDelimited)
+        appendVarint(UInt64(value.count))
+        appendBytes(value)
     }
 
     mutating func string(_ field: UInt32, _ value: String) {
         guard !value.isEmpty else { return }
-        appendTag(field, .lengthDelimited)
-        appendVarint(UInt64(value.utf8.count))
-        bytes.append(contentsOf: value.utf8)
+        var value = value
+        value.withUTF8 { utf8 in
+            appendTag(field, .lengthDelimited)
+            appendVarint(UInt64(utf8.count))
+            appendBytes(UnsafeRawBufferPointer(utf8))
+        }
     }
 
     /// A nested message: `body` appends its fields, the length is filled in afterwards.
@@ -96,28 +162,35 @@ struct FieldWriter {
 
     /// Appends a varint length followed by what `body` appends.
     ///
-    /// One byte is reserved for the length; a longer body shifts itself right by the extra
-    /// length bytes, which is rare for records and cheap when it happens.
+    /// One byte is reserved for the length; a body of 128 bytes or more moves right by the
+    /// extra length bytes, which is rare for records and cheap when it happens.
     @inline(__always)
     mutating func withLengthPrefix(_ body: (inout FieldWriter) -> Void) {
-        let lengthAt = bytes.count
-        bytes.append(0)
+        reserve(1)
+        let lengthAt = count
+        count += 1
         body(&self)
-        let length = bytes.count - lengthAt - 1
+        let length = count - lengthAt - 1
         if length < 0x80 {
-            bytes[lengthAt] = UInt8(length)
+            base[lengthAt] = UInt8(length)
             return
         }
-        var prefix: [UInt8] = []
-        var value = UInt64(length)
+        var extra = 0
+        var probe = length >> 7
+        while probe > 0 {
+            extra += 1
+            probe >>= 7
+        }
+        reserve(extra)
+        (base + lengthAt + 1 + extra).update(from: base + lengthAt + 1, count: length)
+        var value = length
+        var at = lengthAt
         while value >= 0x80 {
-            prefix.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            base[at] = UInt8(truncatingIfNeeded: value) | 0x80
+            at += 1
             value >>= 7
         }
-        prefix.append(UInt8(value))
-        bytes.replaceSubrange(lengthAt..<lengthAt + 1, with: prefix)
+        base[at] = UInt8(value)
+        count += extra
     }
 }
-
-/// What `FieldWriter.bytes` accepts: bytes of a `ByteString` or of a `String`.
-typealias ByteStringView = ArraySlice<UInt8>

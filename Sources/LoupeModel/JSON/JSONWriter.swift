@@ -44,7 +44,7 @@ public struct JSONWriter: Sendable {
     /// Writes `"name":`; the next value call supplies the value.
     public mutating func key(_ name: String) {
         separate()
-        writeQuoted(name.utf8)
+        writeQuoted(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
@@ -53,13 +53,13 @@ public struct JSONWriter: Sendable {
 
     public mutating func value(_ text: String) {
         separate()
-        writeQuoted(text.utf8)
+        writeQuoted(text)
         needsComma = true
     }
 
     public mutating func value(_ text: ByteString) {
         separate()
-        writeQuoted(text.bytes)
+        text.withUnsafeBytes { writeQuoted($0) }
         needsComma = true
     }
 
@@ -144,22 +144,48 @@ public struct JSONWriter: Sendable {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    private mutating func writeQuoted(_ source: some Collection<UInt8>) {
+    private mutating func writeQuoted(_ text: String) {
+        var text = text
+        text.withUTF8 { writeQuoted(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes `raw` as a JSON string: runs of plain ASCII are copied whole, control characters
+    /// and quotes escaped, valid UTF-8 sequences kept, invalid ones replaced by U+FFFD.
+    private mutating func writeQuoted(_ raw: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
-        // Validate and repair UTF-8 while escaping: decode scalars, re-encode them.
-        var iterator = source.makeIterator()
-        var decoder = UTF8()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                appendEscaped(scalar)
-            case .emptyInput:
-                break loop
-            case .error:
-                appendEscaped("\u{FFFD}")
+        var index = 0
+        let count = raw.count
+        while index < count {
+            let byte = raw[index]
+            if Self.isPlain(byte) {
+                var end = index + 1
+                while end < count, Self.isPlain(raw[end]) { end += 1 }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index..<end]))
+                index = end
+            } else if byte < 0x80 {
+                appendEscaped(Unicode.Scalar(byte))
+                index += 1
+            } else {
+                var iterator = raw[index...].makeIterator()
+                var parser = Unicode.UTF8.ForwardParser()
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let encoded):
+                    bytes.append(contentsOf: encoded)
+                    index += encoded.count
+                case .error(let length):
+                    bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    index += max(length, 1)
+                case .emptyInput:
+                    index = count
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != 0x22 && byte != 0x5C
     }
 
     @inline(__always)
@@ -170,16 +196,12 @@ public struct JSONWriter: Sendable {
         case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
         case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
         case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        case 0..<0x20, 0x7F:
+        default:
             let value = Int(scalar.value)
             bytes += [
                 UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
                 Self.hexDigits[value >> 4], Self.hexDigits[value & 0xF],
             ]
-        case 0..<0x80:
-            bytes.append(UInt8(scalar.value))
-        default:
-            bytes.append(contentsOf: UTF8.encode(scalar)!)
         }
     }
 }

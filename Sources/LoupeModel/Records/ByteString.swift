@@ -1,39 +1,123 @@
 /// Bytes as the kernel gave them: paths, command names and arguments need not be UTF-8.
 ///
-/// Decoded records slice one shared block buffer instead of copying each string, so holding a
-/// `ByteString` keeps its block alive. Conversion to `String` happens at the edge (JSON, CEL)
-/// and repairs invalid UTF-8 with U+FFFD.
+/// Up to 15 bytes (every `comm`, most short names) are stored inline; longer strings share the
+/// decoded block's buffer as a range of it, so decoding copies no long string and takes no
+/// reference for short ones. Holding a long one keeps its block alive. Conversion to `String`
+/// happens at the edge (JSON, CEL) and repairs invalid UTF-8 with U+FFFD.
 public struct ByteString: Hashable, Sendable, Comparable {
-    public var bytes: ArraySlice<UInt8>
+    /// The shared buffer of a long string; nil for an inline one.
+    @usableFromInline var storage: [UInt8]?
+    /// Inline: bytes 0-7. Shared: the start offset in `storage`.
+    @usableFromInline var word0: UInt64
+    /// Inline: bytes 8-14, and the length in the top byte. Shared: the end offset.
+    @usableFromInline var word1: UInt64
 
-    public init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
-    public init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
-    public init(_ string: String) { self.bytes = Array(string.utf8)[...] }
-    public init() { self.bytes = [] }
+    @usableFromInline static let inlineCapacity = 15
+
+    /// The bytes of `range` of `storage`: copied inline when short, shared when long.
+    @inlinable
+    public init(storage: [UInt8], range: Range<Int>) {
+        if range.count <= Self.inlineCapacity {
+            self.storage = nil
+            var words: (UInt64, UInt64) = (0, 0)
+            Swift.withUnsafeMutableBytes(of: &words) { target in
+                storage.withUnsafeBytes { source in
+                    target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[range]))
+                }
+            }
+            word0 = UInt64(littleEndian: words.0)
+            word1 = UInt64(littleEndian: words.1) | UInt64(range.count) << 56
+        } else {
+            self.storage = storage
+            word0 = UInt64(range.lowerBound)
+            word1 = UInt64(range.upperBound)
+        }
+    }
+
+    /// An inline copy of `count` (at most 15) bytes at `source`.
+    ///
+    /// - Parameter sixteenReadable: at least 16 bytes may be read at `source`, which allows
+    ///   two word loads instead of a byte loop.
+    @inlinable @inline(__always)
+    public init(copying source: UnsafeRawPointer, count: Int, sixteenReadable: Bool) {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        if sixteenReadable {
+            low = UInt64(littleEndian: source.loadUnaligned(as: UInt64.self))
+            high = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if count < 8 {
+                low &= (1 << UInt64(8 * count)) &- 1
+                high = 0
+            } else {
+                high &= (1 << UInt64(8 * (count - 8))) &- 1
+            }
+        } else {
+            for index in 0..<count {
+                let byte = UInt64(source.load(fromByteOffset: index, as: UInt8.self))
+                if index < 8 { low |= byte << UInt64(8 * index) } else { high |= byte << UInt64(8 * (index - 8)) }
+            }
+        }
+        storage = nil
+        word0 = low
+        word1 = high | UInt64(count) << 56
+    }
+
+    public init(_ bytes: [UInt8]) { self.init(storage: bytes, range: 0..<bytes.count) }
+    public init(_ bytes: ArraySlice<UInt8>) { self.init(Array(bytes)) }
+    public init(_ string: String) { self.init(Array(string.utf8)) }
+    public init() {
+        storage = nil
+        word0 = 0
+        word1 = 0
+    }
 
     public static let empty = ByteString()
 
-    public var isEmpty: Bool { bytes.isEmpty }
-    public var count: Int { bytes.count }
+    @inlinable
+    public var count: Int { storage == nil ? Int(word1 >> 56) : Int(word1 - word0) }
+
+    @inlinable
+    public var isEmpty: Bool { count == 0 }
+
+    /// Calls `body` with the bytes in contiguous memory.
+    @inlinable
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let storage {
+            return try storage.withUnsafeBytes { raw in
+                try body(UnsafeRawBufferPointer(rebasing: raw[Int(word0)..<Int(word1)]))
+            }
+        }
+        var words = (word0.littleEndian, word1.littleEndian)
+        let length = Int(word1 >> 56)
+        return try Swift.withUnsafeBytes(of: &words) { raw in
+            try body(UnsafeRawBufferPointer(rebasing: raw[0..<length]))
+        }
+    }
+
+    /// A copy of the bytes.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// The bytes as text, with invalid UTF-8 replaced by U+FFFD.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String {
+        withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
 
     public static func == (lhs: ByteString, rhs: ByteString) -> Bool {
-        lhs.bytes.elementsEqual(rhs.bytes)
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { left in rhs.withUnsafeBytes { right in left.elementsEqual(right) } }
     }
 
     public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     public static func < (lhs: ByteString, rhs: ByteString) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        lhs.withUnsafeBytes { left in rhs.withUnsafeBytes { right in left.lexicographicallyPrecedes(right) } }
     }
 
     /// Whether the bytes start with `prefix`.
     public func hasPrefix(_ prefix: ByteString) -> Bool {
-        bytes.starts(with: prefix.bytes)
+        withUnsafeBytes { whole in prefix.withUnsafeBytes { start in whole.starts(with: start) } }
     }
 }
 

@@ -6,7 +6,8 @@ public enum EventPayload: Hashable, Sendable {
     case open(OpenEvent)
     case network(NetworkEvent)
     case dns(DNSEvent)
-    case http(HTTPEvent)
+    /// Boxed: HTTP events are large and rare; keeping them inline would make every event as big.
+    indirect case http(HTTPEvent)
     case ssh(SSHEvent)
     case syscall(SyscallEvent)
     case capabilities(CapabilitiesEvent)

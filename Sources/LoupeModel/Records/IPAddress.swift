@@ -1,26 +1,70 @@
-/// An IPv4 or IPv6 address as raw network-order bytes (4 or 16), or none.
+/// An IPv4 or IPv6 address, or none, stored inline (no allocation per address).
 public struct IPAddress: Hashable, Sendable {
-    /// 0, 4 or 16 bytes in network order.
-    public var bytes: [UInt8]
+    /// Network-order bytes 0-7 and 8-15, big-endian packed; IPv4 uses the first four.
+    @usableFromInline var high: UInt64 = 0
+    @usableFromInline var low: UInt64 = 0
+    @usableFromInline var length: Int8 = 0
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
-    public init() { self.bytes = [] }
+    /// 0 (none), 4 or 16.
+    @inlinable public var count: Int8 { length }
+
+    @inlinable public init() {}
 
     public static let none = IPAddress()
 
-    public init(v4 a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) { self.bytes = [a, b, c, d] }
+    /// An address from 4 or 16 network-order bytes; any other count gives `.none`.
+    @inlinable
+    public init(bytes: some Collection<UInt8>) {
+        guard bytes.count == 4 || bytes.count == 16 else { return }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var index = 0
+        for byte in bytes {
+            if index < 8 {
+                high |= UInt64(byte) << UInt64(56 - 8 * index)
+            } else {
+                low |= UInt64(byte) << UInt64(56 - 8 * (index - 8))
+            }
+            index += 1
+        }
+        self.high = high
+        self.low = low
+        self.length = Int8(bytes.count)
+    }
 
-    public var isIPv4: Bool { bytes.count == 4 }
-    public var isIPv6: Bool { bytes.count == 16 }
+    public init(v4 a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) { self.init(bytes: [a, b, c, d]) }
+
+    /// Byte `index` in network order.
+    public subscript(index: Int) -> UInt8 {
+        get {
+            let word = index < 8 ? high : low
+            return UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * (index % 8)))
+        }
+        set {
+            let shift = UInt64(56 - 8 * (index % 8))
+            let mask = ~(UInt64(0xff) << shift)
+            if index < 8 {
+                high = (high & mask) | UInt64(newValue) << shift
+            } else {
+                low = (low & mask) | UInt64(newValue) << shift
+            }
+        }
+    }
+
+    /// The network-order bytes (0, 4 or 16).
+    public var bytes: [UInt8] { (0..<Int(count)).map { self[$0] } }
+
+    public var isIPv4: Bool { count == 4 }
+    public var isIPv6: Bool { count == 16 }
 
     /// Parses dotted IPv4 or RFC 4291 IPv6 text (with `::` and an optional trailing IPv4 part).
     public init?(_ text: String) {
         if let v4 = Self.parseV4(Substring(text)) {
-            self.bytes = v4
+            self.init(bytes: v4)
             return
         }
         guard let v6 = Self.parseV6(text) else { return nil }
-        self.bytes = v6
+        self.init(bytes: v6)
     }
 
     private static func parseV4(_ text: Substring) -> [UInt8]? {
@@ -84,6 +128,7 @@ public struct IPAddress: Hashable, Sendable {
 extension IPAddress: CustomStringConvertible {
     /// Dotted quad for IPv4; RFC 5952 text (longest zero run as `::`) for IPv6; "" for none.
     public var description: String {
+        let bytes = self.bytes
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         guard bytes.count == 16 else { return "" }
         let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }

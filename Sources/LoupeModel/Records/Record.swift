@@ -2,11 +2,13 @@
 /// a clock pairing or a loss.
 public enum Record: Hashable, Sendable {
     case event(Event)
-    case containerStarted(ContainerStarted)
+    // Container and snapshot records are boxed: they are large and rare, and inline they
+    // would make every record as big as the largest.
+    indirect case containerStarted(ContainerStarted)
     case containerStopped(ContainerStopped)
-    case processSnapshot(ProcessSnapshot)
+    indirect case processSnapshot(ProcessSnapshot)
     /// A container found running when a segment started.
-    case containerSnapshot(ContainerStarted)
+    indirect case containerSnapshot(ContainerStarted)
     case clockSync(ClockAnchor)
     case drop(DropRecord)
 

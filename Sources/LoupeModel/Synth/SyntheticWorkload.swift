@@ -258,7 +258,7 @@ public struct SyntheticWorkload {
         var child = Process(
             pid: childPid, ppid: shell.pid, comm: shell.comm, pcomm: shell.pcomm, exepath: shell.exepath, uid: shell.uid
         )
-        child.comm = ByteString(command.bytes.split(separator: UInt8(ascii: "/")).last.map { Array($0) } ?? [])
+        child.comm = ByteString(command.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
         child.pcomm = shell.comm
         child.exepath = command
         let tty: TerminalDevice? = workload.container == nil ? TerminalDevice(major: 136, minor: 0) : nil
