@@ -19,7 +19,7 @@ extension FieldReader {
 
     // MARK: Events
 
-    /// Stores a common-header field (numbers 1-15) found after payload fields.
+    /// Stores a common-header field (numbers 1-15) found out of the writer's order.
     @inline(never)
     mutating func headerField(_ header: inout EventHeader, _ field: UInt32, _ wire: UInt8) throws(DecodingError) {
         switch field {
@@ -39,32 +39,42 @@ extension FieldReader {
         }
     }
 
-    /// Reads the leading run of header fields (the writer puts them first) and stops at the
-    /// first payload field, which it leaves unread.
+    /// Consumes the one-byte tag `tag` if it is next.
+    @inline(__always)
+    private mutating func take(_ tag: UInt8) -> Bool {
+        guard offset < end, pointer[offset] == tag else { return false }
+        offset += 1
+        return true
+    }
+
+    /// Reads the leading run of header fields and stops at the first payload field.
+    ///
+    /// The writer emits header fields in field order, so the fast path checks for each
+    /// expected tag in turn: straight-line code whose branches the CPU predicts, instead of
+    /// a dispatch per field. Anything else (another writer's order, unknown header fields)
+    /// falls through to the general loop.
     @inline(__always)
     mutating func leadingHeader() throws(DecodingError) -> EventHeader {
         var header = EventHeader()
+        let varint = WireType.varint.rawValue
+        let bytes = WireType.lengthDelimited.rawValue
+        if take(HeaderField.timestamp.tag(varint)) { header.timestamp = try uint64(varint) }
+        if take(HeaderField.cpu.tag(varint)) { header.cpu = try uint32(varint) }
+        if take(HeaderField.pid.tag(varint)) { header.pid = try uint32(varint) }
+        if take(HeaderField.tid.tag(varint)) { header.tid = try uint32(varint) }
+        if take(HeaderField.ppid.tag(varint)) { header.ppid = try uint32(varint) }
+        if take(HeaderField.uid.tag(varint)) { header.uid = try uint32(varint) }
+        if take(HeaderField.gid.tag(varint)) { header.gid = try uint32(varint) }
+        if take(HeaderField.mntns.tag(varint)) { header.mntns = try uint64(varint) }
+        if take(HeaderField.cgroupID.tag(varint)) { header.cgroupID = try uint64(varint) }
+        if take(HeaderField.comm.tag(bytes)) { header.comm = try self.bytes(bytes) }
+        if take(HeaderField.pcomm.tag(bytes)) { header.pcomm = try self.bytes(bytes) }
+        if take(HeaderField.exepath.tag(bytes)) { header.exepath = try self.bytes(bytes) }
         while offset < end {
             let tag = pointer[offset]
-            // Header fields have one-byte tags with field numbers below 16.
             guard tag < 0x80, tag >> 3 < 16 else { break }
             offset += 1
-            let wire = tag & 7
-            switch UInt32(tag >> 3) {
-            case HeaderField.timestamp: header.timestamp = try uint64(wire)
-            case HeaderField.cpu: header.cpu = try uint32(wire)
-            case HeaderField.pid: header.pid = try uint32(wire)
-            case HeaderField.tid: header.tid = try uint32(wire)
-            case HeaderField.ppid: header.ppid = try uint32(wire)
-            case HeaderField.uid: header.uid = try uint32(wire)
-            case HeaderField.gid: header.gid = try uint32(wire)
-            case HeaderField.mntns: header.mntns = try uint64(wire)
-            case HeaderField.cgroupID: header.cgroupID = try uint64(wire)
-            case HeaderField.comm: header.comm = try bytes(wire)
-            case HeaderField.pcomm: header.pcomm = try bytes(wire)
-            case HeaderField.exepath: header.exepath = try bytes(wire)
-            default: try skip(wire)
-            }
+            try headerField(&header, UInt32(tag >> 3), tag & 7)
         }
         return header
     }

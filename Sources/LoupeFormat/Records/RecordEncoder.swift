@@ -19,6 +19,12 @@ enum HeaderField {
     static let exepath: UInt32 = 12
 }
 
+extension UInt32 {
+    /// The one-byte tag of a header field (numbers below 16) with `wireType`.
+    @inline(__always)
+    func tag(_ wireType: UInt8) -> UInt8 { UInt8(self << 3) | wireType }
+}
+
 extension FieldWriter {
     /// Appends one framed record: varint kind, varint body length, body.
     mutating func record(_ record: Record) {
