@@ -77,11 +77,11 @@ public final class SegmentReader {
         let footerOffset = bytes.littleEndian(UInt64.self, at: trailerAt)
         let count = Int(bytes.littleEndian(UInt32.self, at: trailerAt + 8))
         let checksum = bytes.littleEndian(UInt32.self, at: trailerAt + 12)
-        let entriesAt = Int(footerOffset) + 8
-        guard footerOffset >= headerEnd, footerOffset <= UInt64(trailerAt),
-            entriesAt + count * SegmentLayout.indexEntrySize == trailerAt,
+        // Check the offset before converting it: a damaged trailer can hold any 64-bit value.
+        guard footerOffset >= headerEnd, footerOffset <= UInt64(trailerAt - 8),
+            Int(footerOffset) + 8 + count * SegmentLayout.indexEntrySize == trailerAt,
             bytes[Int(footerOffset)..<Int(footerOffset) + 4].elementsEqual(SegmentLayout.indexMagic),
-            CRC32C.checksum(bytes[entriesAt..<trailerAt]) == checksum
+            CRC32C.checksum(bytes[(Int(footerOffset) + 8)..<trailerAt]) == checksum
         else {
             damage.append(
                 Damage(
@@ -89,6 +89,7 @@ public final class SegmentReader {
                     detail: "footer index unusable; blocks located by scanning"))
             return false
         }
+        let entriesAt = Int(footerOffset) + 8
         var located: [BlockInfo] = []
         for entry in 0..<count {
             let offset = bytes.littleEndian(UInt64.self, at: entriesAt + entry * SegmentLayout.indexEntrySize)
