@@ -19,15 +19,24 @@ let package = Package(
         .systemLibrary(
             name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
         // RE2 behind a C ABI: Swift cannot import RE2's C++ classes directly.
         .target(
             name: "CRE2", path: "Sources/CRE2",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
             linkerSettings: [.linkedLibrary("re2")]),
 
+        // The compiled eBPF object (as a libbpf skeleton) and thin C helpers around it.
+        .target(
+            name: "CLoupeBPF", path: "Sources/CLoupeBPF",
+            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]),
+
         .target(name: "LoupeModel", swiftSettings: strictSettings),
         .target(name: "LoupeFormat", dependencies: ["LoupeModel", "CZstd"], swiftSettings: strictSettings),
         .target(name: "LoupeCEL", dependencies: ["CRE2"], swiftSettings: strictSettings),
+        .target(name: "LoupeEngine", dependencies: ["LoupeModel", "LoupeCEL", "CYaml"], swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["LoupeModel", "LoupeFormat"], swiftSettings: strictSettings),
         .executableTarget(
             name: "loupe",
@@ -41,6 +50,9 @@ let package = Package(
             exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(name: "LoupeCELTests", dependencies: ["LoupeCEL"], swiftSettings: strictSettings),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LoupeEngineTests", dependencies: ["LoupeEngine", "LoupeModel", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: strictSettings),
     ],
     cxxLanguageStandard: .cxx17
 )
