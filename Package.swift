@@ -37,10 +37,11 @@ let package = Package(
         .target(name: "LoupeFormat", dependencies: ["LoupeModel", "CZstd"], swiftSettings: strictSettings),
         .target(name: "LoupeCEL", dependencies: ["CRE2"], swiftSettings: strictSettings),
         .target(name: "LoupeEngine", dependencies: ["LoupeModel", "LoupeCEL", "CYaml"], swiftSettings: strictSettings),
+        .target(name: "LoupeCapture", dependencies: ["LoupeModel", "CLoupeBPF"], swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["LoupeModel", "LoupeFormat"], swiftSettings: strictSettings),
         .executableTarget(
             name: "loupe",
-            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL"],
+            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL", "LoupeCapture", "LoupeEngine"],
             swiftSettings: strictSettings),
 
         .testTarget(
@@ -49,6 +50,9 @@ let package = Package(
             name: "LoupeFormatTests", dependencies: ["LoupeFormat", "LoupeModel", "TestSupport"],
             exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(name: "LoupeCELTests", dependencies: ["LoupeCEL"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LoupeCaptureTests", dependencies: ["LoupeCapture", "LoupeModel", "LoupeFormat", "TestSupport"],
+            swiftSettings: strictSettings),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], swiftSettings: strictSettings),
         .testTarget(
             name: "LoupeEngineTests", dependencies: ["LoupeEngine", "LoupeModel", "TestSupport"],

@@ -7,8 +7,9 @@ packages=(
 	# Build: C libraries behind the system-library targets, and the eBPF toolchain.
 	pkg-config libzstd-dev libyaml-dev libre2-dev libbpf-dev libelf-dev zlib1g-dev
 	clang llvm bpftool
-	# Tests: zstd CLI for fixtures, and the real container runtimes capture tests drive.
-	zstd busybox-static runc docker.io
+	# Tests: the real container runtimes capture tests drive, a static busybox for the offline
+	# image, and a C compiler for the static helper that performs actions inside containers.
+	zstd busybox-static runc docker.io file gcc libc6-dev
 	# Tests of exporters against real servers.
 	prometheus-alertmanager rsyslog
 )

@@ -6,8 +6,10 @@
 let commands: [any Command.Type] = [
     InspectCommand.self,
     CatCommand.self,
+    ReplayCommand.self,
     CELCommand.self,
     SynthCommand.self,
+    CaptureCommand.self,
     BenchCommand.self,
 ]
 

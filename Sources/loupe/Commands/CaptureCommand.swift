@@ -1,0 +1,275 @@
+import LoupeCapture
+import LoupeFormat
+import LoupeModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `loupe capture`: record a live node into a capture directory.
+enum CaptureCommand: Command {
+    static let name = "capture"
+    static let summary = "Record this node's kernel events and container lifecycle into a capture"
+    static let help = """
+        Usage: loupe capture -o DIR [options]
+
+        Loads Loupe's eBPF tracers, snapshots the running processes and containers, watches the
+        OCI runtimes for containers starting, and writes one time-ordered record stream into
+        zstd-compressed segment files under DIR. Runs until --duration passes or until SIGINT or
+        SIGTERM, then writes out the last block and the segment index. A capture killed outright
+        keeps everything up to its last whole block.
+
+        Needs root (or CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and a kernel with BTF.
+
+        Options:
+          -o, --output DIR        Capture directory (created 0700; an existing capture is
+                                  continued with the next segment number)
+          --duration D            Stop after D (e.g. 30s, 5m, 1h30m); default: until a signal
+          --events LIST           Comma-separated event types to trace (exec, exit, fork, open,
+                                  network, dns, ptrace, kmod, unshare, symlink, hardlink, bpf,
+                                  iouring, capabilities, randomx, syscall), or 'default' (all but
+                                  syscall) or 'all'; default: default
+          --exclude-path P        Do not record opens whose path, as given, starts with P
+                                  (first 64 bytes compared, in the kernel); repeatable
+          --only-context C        Write only events of context C (kubernetes, docker or host);
+                                  container lifecycle and snapshots are always written
+          --runtime-path P        Also watch the OCI runtime binary P (besides the known paths
+                                  and $RUNTIME_PATH, colon-separated); repeatable
+          --metrics-addr ADDR     Serve Prometheus metrics (loupe_*) on HOST:PORT or :PORT
+          --config FILE           Read options from FILE: one 'name: value' (or 'name = value')
+                                  per line, names as the long options without '--', '#'
+                                  comments; repeatable options may repeat. The command line
+                                  wins over the file.
+          --block-size SIZE       Uncompressed bytes per block (default 256K)
+          --level L               zstd level, 1-19 (default 3)
+          --segment-size SIZE     Start a new segment after SIZE bytes (default 64M)
+          --segment-age A         Start a new segment after A (e.g. 10m); default: never
+          --retain-size SIZE      Delete the oldest segments beyond SIZE bytes in all
+          --retain-segments N     Delete the oldest segments beyond N segments
+          -q, --quiet             No status line
+          -h, --help              Show this help
+
+        On a terminal, a status line shows events/s, events, lost and truncated records, bytes
+        written and running containers by context.
+
+        Exit status: 0 done; 1 tracers could not load (privileges, BTF); 64 usage; 73 the
+        output cannot be created; 74 write error (disk full: what was written is kept).
+        """
+
+    static func run(_ arguments: inout ArgumentCursor) throws -> Int32 {
+        var file = ArgumentCursor([])
+        if let path = try arguments.option("config") {
+            file = ArgumentCursor(try configArguments(path))
+        }
+        func option(_ name: String, short: Character? = nil) throws -> String? {
+            try arguments.option(name, short: short) ?? file.option(name)
+        }
+        func values(_ name: String) throws -> [String] {
+            try file.optionValues(name) + arguments.optionValues(name)
+        }
+
+        guard let output = try option("output", short: "o") else { throw UsageError("missing -o DIR") }
+        var configuration = CaptureConfiguration()
+        if let text = try option("duration") {
+            configuration.duration = try ValueParser.duration(text, option: "--duration")
+            guard configuration.duration! > 0 else { throw UsageError("--duration must be more than 0") }
+        }
+        if let text = try option("events") { configuration.tracer.eventTypes = try eventTypes(text) }
+        configuration.tracer.excludedOpenPrefixes = try values("exclude-path")
+        if let text = try option("only-context") {
+            guard let context = EventSourceContext(name: text) else {
+                throw UsageError("--only-context expects kubernetes, docker or host, got '\(text)'")
+            }
+            configuration.onlyContext = context
+        }
+        configuration.runtimePaths = CaptureConfiguration.runtimePaths(extra: try values("runtime-path"))
+        let metricsAddress = try option("metrics-addr")
+        let quiet = arguments.flag("quiet", short: "q")
+        let fileWriterOptions = try WriterOptionsParser.parse(&file, timed: true)
+        var writerOptions = try WriterOptionsParser.parse(&arguments, timed: true)
+        writerOptions = merge(writerOptions, over: fileWriterOptions)
+        try arguments.finish()
+        try file.finish()
+
+        configuration.captureOptions = [
+            Label("events", configuration.tracer.eventTypes.sorted().map(\.name).joined(separator: ",")),
+            Label("only_context", configuration.onlyContext?.name ?? "all"),
+            Label("exclude_paths", configuration.tracer.excludedOpenPrefixes.joined(separator: ":")),
+        ]
+        try checkWritable(output)
+
+        // Signals must be blocked before the first thread starts, so that every thread
+        // inherits the mask and only the signal thread receives them.
+        CaptureSession.blockStopSignals()
+        let session: CaptureSession
+        do {
+            session = try CaptureSession(configuration: configuration)
+        } catch let error as TracerError {
+            throw CommandFailure(error.description, exitCode: ExitCode.failure)
+        }
+        session.stopOnSignals()
+        if let problem = session.watcherProblem {
+            printError("warning: runtime watcher not running (\(problem)); containers starting now will not be named")
+        }
+
+        let sink: WriterSink
+        do {
+            sink = WriterSink(
+                try CaptureWriter(
+                    directory: output, host: session.host, options: writerOptions, snapshot: session.initialSnapshot))
+        } catch let error as SystemError {
+            throw CommandFailure("cannot create the capture in \(output): \(error)", exitCode: ExitCode.cantCreate)
+        } catch {
+            throw commandFailure(error)
+        }
+        var server: MetricsServer?
+        if let metricsAddress {
+            do {
+                server = try MetricsServer(address: metricsAddress) { [session] in session.statistics.prometheusText }
+            } catch {
+                throw CommandFailure(error.description, exitCode: ExitCode.usage)
+            }
+        }
+        defer { server?.stop() }
+
+        let showStatus = !quiet && isatty(2) == 1
+        printError(
+            "capturing to \(output): \(session.programCount) programs, \(session.initialSnapshot.count) snapshot records, "
+                + "\(session.discoveredContainers.count) running containers, watching "
+                + (session.watchedRuntimePaths.isEmpty
+                    ? "no runtime" : session.watchedRuntimePaths.joined(separator: " ")))
+        do {
+            try session.run(sink: sink) { statistics in
+                if showStatus { writeAll(Array(("\r\u{1b}[K" + statistics.statusLine).utf8), to: 2) }
+            }
+        } catch let error as SystemError where error.isNoSpace {
+            if showStatus { writeAll(Array("\n".utf8), to: 2) }
+            throw CommandFailure(
+                "disk full while writing \(output) (\(error)); the capture keeps everything up to its last whole block",
+                exitCode: ExitCode.ioError)
+        } catch {
+            if showStatus { writeAll(Array("\n".utf8), to: 2) }
+            throw commandFailure(error)
+        }
+        if showStatus { writeAll(Array("\n".utf8), to: 2) }
+        let statistics = session.statistics
+        printError(
+            "wrote \(statistics.records) records (\(statistics.events) events, \(statistics.lostRecords) lost), "
+                + "\(formatBytes(sink.bytesWritten)) in \(sink.segmentsWritten) segment(s) to \(output)")
+        return ExitCode.success
+    }
+
+    /// Event types from `exec,open,...`, `default` or `all`.
+    static func eventTypes(_ text: String) throws -> Set<EventType> {
+        let traced = KernelEventType.allCases.map(\.eventType)
+        var types = Set<EventType>()
+        for word in text.split(separator: ",").map({ String($0).lowercased() }) {
+            switch word {
+            case "all": types.formUnion(traced)
+            case "default": types.formUnion(traced.filter { $0 != .syscall })
+            default:
+                guard let type = EventType(name: word) else {
+                    throw UsageError("--events: unknown event type '\(word)'")
+                }
+                guard traced.contains(type) else {
+                    throw UsageError("--events: '\(word)' cannot be traced on this kernel (see docs/capture.md)")
+                }
+                types.insert(type)
+            }
+        }
+        guard !types.isEmpty else { throw UsageError("--events: no event type given") }
+        return types
+    }
+
+    /// `name: value` lines of a config file as `--name value` arguments.
+    static func configArguments(_ path: String) throws -> [String] {
+        guard let file = fopen(path, "r") else {
+            throw CommandFailure(
+                "cannot read --config \(path): \(String(cString: strerror(errno)))", exitCode: ExitCode.noInput)
+        }
+        defer { fclose(file) }
+        var arguments: [String] = []
+        var lineNumber = 0
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0 {
+            lineNumber += 1
+            var text = String(cString: line!)
+            if let hash = text.firstIndex(of: "#") { text = String(text[..<hash]) }
+            text = text.trimmedWhitespace
+            guard !text.isEmpty else { continue }
+            guard let separator = text.firstIndex(where: { $0 == ":" || $0 == "=" }) else {
+                throw UsageError("\(path):\(lineNumber): expected 'name: value'")
+            }
+            let name = String(text[..<separator]).trimmedWhitespace
+            var value = String(text[text.index(after: separator)...]).trimmedWhitespace
+            if value.count >= 2, value.first == "\"", value.last == "\"" {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard name != "config" else {
+                throw UsageError("\(path):\(lineNumber): '\(name)' cannot be set in a config file")
+            }
+            arguments += ["--\(name)", value]
+        }
+        return arguments
+    }
+
+    /// Writer options: the command line's where they differ from the defaults, else the file's.
+    static func merge(_ command: CaptureWriterOptions, over file: CaptureWriterOptions) -> CaptureWriterOptions {
+        let defaults = CaptureWriterOptions()
+        var merged = command
+        if command.blockSize == defaults.blockSize { merged.blockSize = file.blockSize }
+        if command.compressionLevel == defaults.compressionLevel { merged.compressionLevel = file.compressionLevel }
+        if command.segmentMaxBytes == defaults.segmentMaxBytes { merged.segmentMaxBytes = file.segmentMaxBytes }
+        if command.segmentMaxAge == defaults.segmentMaxAge { merged.segmentMaxAge = file.segmentMaxAge }
+        if command.retainBytes == nil { merged.retainBytes = file.retainBytes }
+        if command.retainSegments == nil { merged.retainSegments = file.retainSegments }
+        return merged
+    }
+
+    /// Fails early (before the tracers load) when the output cannot be created or written:
+    /// the directory itself, or else its parent, must exist and be writable.
+    static func checkWritable(_ output: String) throws {
+        var path = output
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        if !FileSystem.exists(path) {
+            if let slash = path.lastIndex(of: "/") {
+                path = slash == path.startIndex ? "/" : String(path[..<slash])
+            } else {
+                path = "."
+            }
+        }
+        guard FileSystem.isDirectory(path) else {
+            let why = FileSystem.exists(path) ? "is not a directory" : "does not exist"
+            throw CommandFailure("cannot create \(output): \(path) \(why)", exitCode: ExitCode.cantCreate)
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw CommandFailure(
+                "cannot write to \(output): \(path): \(String(cString: strerror(errno)))", exitCode: ExitCode.cantCreate
+            )
+        }
+    }
+}
+
+/// The segment writer as the session's record sink.
+final class WriterSink: CaptureSink {
+    let writer: CaptureWriter
+    init(_ writer: CaptureWriter) { self.writer = writer }
+    func write(_ record: Record) throws { try writer.append(record) }
+    func tick() throws { try writer.flushIfDue() }
+    func finish() throws { try writer.close() }
+    var bytesWritten: UInt64 { writer.statistics.fileBytes }
+    var segmentsWritten: UInt64 { writer.statistics.segmentsOpened }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs, CRs and LFs.
+    fileprivate var trimmedWhitespace: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        var text = Substring(self)
+        while let first = text.first, blank(first) { text.removeFirst() }
+        while let last = text.last, blank(last) { text.removeLast() }
+        return String(text)
+    }
+}
