@@ -47,6 +47,17 @@ extension FieldReader {
         return true
     }
 
+    /// Consumes the two-byte tag of payload field `field` (16 to 2047) if it is next.
+    @inline(__always)
+    private mutating func take(payloadField field: UInt32, _ wireType: WireType) -> Bool {
+        let tag = field << 3 | UInt32(wireType.rawValue)
+        guard end - offset >= 2, pointer[offset] == UInt8(truncatingIfNeeded: tag) | 0x80,
+            pointer[offset + 1] == UInt8(truncatingIfNeeded: tag >> 7)
+        else { return false }
+        offset += 2
+        return true
+    }
+
     /// Reads the leading run of header fields and stops at the first payload field.
     ///
     /// The writer emits header fields in field order, so the fast path checks for each
@@ -132,7 +143,12 @@ extension FieldReader {
             }
             payload = .fork(fork)
         case .open:
+            // Opens are the most frequent event: take their fields in the writer's order first.
             var open = OpenEvent()
+            if take(payloadField: 16, .lengthDelimited) { open.path = try bytes(WireType.lengthDelimited.rawValue) }
+            if take(payloadField: 17, .varint) { open.flags = try uint32(WireType.varint.rawValue) }
+            if take(payloadField: 18, .varint) { open.mode = try uint32(WireType.varint.rawValue) }
+            if take(payloadField: 19, .varint) { open.retval = try int32(WireType.varint.rawValue) }
             while let (field, wire) = try nextField() {
                 if field < 16 {
                     try headerField(&header, field, wire)

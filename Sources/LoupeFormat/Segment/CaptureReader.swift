@@ -110,6 +110,11 @@ public final class CaptureReader {
     ) throws -> ReadReport {
         var report = ReadReport()
         let segments = try openSegments(skipped: &report.skippedSegments)
+        // Kinds below 64 (all this version knows) are checked with a bit mask, not by hashing.
+        let kindMask: UInt64 =
+            options.kinds.map { kinds in
+                kinds.reduce(0) { $1.rawValue < 64 ? $0 | 1 << UInt64($1.rawValue) : $0 }
+            } ?? 0
         // With `since`, start at the last segment that begins at or before it, so its snapshot
         // describes the state at the start of the selected range.
         var first = 0
@@ -143,7 +148,11 @@ public final class CaptureReader {
                         if let since = options.since, timestamp < since { return }
                         if let until = options.until, timestamp > until { return }
                     }
-                    if let kinds = options.kinds, !kinds.contains(record.kind) { return }
+                    if let kinds = options.kinds {
+                        let kind = record.kind.rawValue
+                        let selected = kind < 64 ? kindMask & (1 << UInt64(kind)) != 0 : kinds.contains(record.kind)
+                        if !selected { return }
+                    }
                     report.records += 1
                     try body(record, origin)
                 }

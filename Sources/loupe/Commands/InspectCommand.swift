@@ -163,7 +163,11 @@ struct CaptureSummary {
         if drops.isEmpty {
             lines.append("Drops:        none")
         } else {
-            lines.append("Drops:        \(drops.values.reduce(0, +)) records lost")
+            // Truncation drop records count events that were delivered with a shortened
+            // string; everything else counts events that never arrived.
+            let truncated = drops.filter { $0.key.hasPrefix(DropSource.truncation.name) }.values.reduce(0, +)
+            let lost = drops.values.reduce(0, +) - truncated
+            lines.append("Drops:        \(lost) events lost, \(truncated) delivered with truncated strings")
             for (key, count) in drops.sorted(by: { $0.key < $1.key }) { lines.append("  \(key.padding(20)) \(count)") }
         }
         lines.append(
