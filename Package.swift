@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["LoupeModel", "LoupeFormat"], swiftSettings: strictSettings),
         .executableTarget(
             name: "loupe",
-            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL", "LoupeCapture"],
+            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL", "LoupeCapture", "LoupeEngine"],
             swiftSettings: strictSettings),
 
         .testTarget(

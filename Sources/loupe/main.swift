@@ -6,6 +6,7 @@
 let commands: [any Command.Type] = [
     InspectCommand.self,
     CatCommand.self,
+    ReplayCommand.self,
     CELCommand.self,
     SynthCommand.self,
     CaptureCommand.self,

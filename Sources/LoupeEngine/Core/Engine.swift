@@ -1,0 +1,410 @@
+import LoupeCEL
+public import LoupeModel
+
+/// Why a rule did not alert for an event it could have matched (facts §9, plus Loupe's own).
+public enum SuppressionReason: String, Sendable, CaseIterable, Comparable {
+    case noRulesForPod = "no_rules_for_pod"
+    case profileMissing = "profile_missing"
+    case policy = "policy"
+    case evalError = "eval_error"
+    case cooldown = "cooldown"
+    case contextDisabled = "context_disabled"
+    case ignored = "ignored"
+    case unknownMntns = "unknown_mntns"
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Counters a replay summary shows. Dictionaries are only read sorted.
+public struct EngineStats: Sendable {
+    public var records = 0
+    public var events = 0
+    /// Events by context name, `unknown` for unattributed namespaces.
+    public var eventsByContext: [String: Int] = [:]
+    public var alertsByRule: [String: Int] = [:]
+    public var alertsByContext: [String: Int] = [:]
+    /// Counted once per (event, candidate rule), except `unknown_mntns`, counted per event.
+    public var suppressions: [SuppressionReason: Int] = [:]
+    public var suppressionsByRule: [String: [SuppressionReason: Int]] = [:]
+    public var evalErrorsByRule: [String: Int] = [:]
+    /// The first evaluation error message of each rule.
+    public var firstEvalError: [String: String] = [:]
+    public var lateAttributions = 0
+    /// Namespaces events came from that nobody registered, with their event counts.
+    public var unknownMntns: [UInt64: Int] = [:]
+    public var drops: UInt64 = 0
+    public var alerts: Int { alertsByRule.values.reduce(0, +) }
+}
+
+/// Everything the engine is built from.
+public struct EngineInputs: Sendable {
+    public var rules: [RuleSpec]
+    /// Nil when no bindings were given: Kubernetes pods then get every rule (see docs/engine.md).
+    public var bindings: [RuleBinding]?
+    public var profiles: ProfileStore
+    public var config: LoupeConfig
+    public var host: HostInfo
+    /// The capture's first registration per namespace, for events that raced ahead of it.
+    public var lookahead: RegistrationLookahead?
+
+    public init(
+        rules: [RuleSpec], bindings: [RuleBinding]? = nil, profiles: ProfileStore = ProfileStore(),
+        config: LoupeConfig = LoupeConfig(), host: HostInfo, lookahead: RegistrationLookahead? = nil
+    ) {
+        self.rules = rules
+        self.bindings = bindings
+        self.profiles = profiles
+        self.config = config
+        self.host = host
+        self.lookahead = lookahead
+    }
+}
+
+/// The rule engine: one deterministic step per record, `apply(record) -> [Alert]`.
+///
+/// It owns the namespace registry, process tree, cooldown and compiled rules; time is the
+/// records' time and order is capture order, so the same inputs always give the same alerts.
+/// One engine must be driven from one thread.
+public final class Engine {
+    /// A rule as it applies to one container: with its merged parameters and prefilter.
+    struct BoundRule {
+        let rule: CompiledRule
+        let parameters: InputMap
+        let prefilter: Prefilter
+        let severity: Int64
+    }
+
+    public let inputs: EngineInputs
+    public private(set) var stats = EngineStats()
+    let ruleSet: RuleSet
+    let state: HelperState
+    private var cooldown: Cooldown
+    private var clock: ClockAnchor
+    private var activation: CELActivation
+    private let object = EventObject()
+    /// Rules that apply outside bindings (host, docker, and pods when no bindings were given).
+    private let unbound: [Int: BoundRule]
+    /// Per Kubernetes container id: bound rules by rule order (nil entry: none bound).
+    private var boundCache: [String: [Int: BoundRule]] = [:]
+    private let nodeName: String
+    private let clusterName: String
+
+    /// Compiles the rules. - Throws: `InputError` for an expression that does not compile.
+    public init(_ inputs: EngineInputs) throws(InputError) {
+        self.inputs = inputs
+        var apiServer: Set<String> = ["10.96.0.1"]
+        for label in inputs.host.captureOptions
+        where label.key == "KUBERNETES_SERVICE_HOST" || label.key == "kubernetesServiceHost" {
+            apiServer.insert(label.value)
+        }
+        state = HelperState(
+            registry: MntnsRegistry(hostMntns: inputs.host.hostMntns), profiles: inputs.profiles,
+            apiServerAddresses: apiServer)
+        ruleSet = try RuleSet(specs: inputs.rules, functions: EngineHelpers.functions(state))
+        cooldown = Cooldown(settings: inputs.config.cooldown)
+        clock = inputs.host.clock
+        activation = ruleSet.environment.makeActivation()
+        activation[ruleSet.eventSlot] = .object(object)
+        var unbound: [Int: BoundRule] = [:]
+        for rule in ruleSet.rules {
+            unbound[rule.order] = BoundRule(
+                rule: rule, parameters: rule.spec.state, prefilter: Prefilter(rule.spec.state),
+                severity: rule.spec.severity)
+        }
+        self.unbound = unbound
+        let node = inputs.config.nodeName ?? inputs.host.nodeName
+        nodeName = node.isEmpty ? inputs.host.hostname : node
+        clusterName = inputs.config.clusterName ?? ""
+    }
+
+    /// The rules of the inputs that are enabled, by id.
+    public var ruleIDs: [String] { ruleSet.rules.map(\.spec.id) }
+
+    /// Applies one record in capture order and returns the alerts it raised.
+    public func apply(_ record: Record) -> [Alert] {
+        stats.records += 1
+        switch record {
+        case .event(let event):
+            return handle(event)
+        case .containerStarted(let s), .containerSnapshot(let s):
+            state.registry.register(s.container)
+        case .containerStopped(let s):
+            state.registry.unregister(mntns: s.mntns, id: s.id)
+        case .processSnapshot(let p):
+            state.tree.apply(snapshot: p)
+        case .clockSync(let anchor):
+            clock = anchor
+        case .drop(let d):
+            stats.drops &+= d.count
+        }
+        return []
+    }
+
+    private func suppress(_ reason: SuppressionReason, _ ruleID: String) {
+        stats.suppressions[reason, default: 0] += 1
+        stats.suppressionsByRule[ruleID, default: [:]][reason, default: 0] += 1
+    }
+
+    private func handle(_ event: Event) -> [Alert] {
+        stats.events += 1
+        state.tree.observe(event)
+        defer { if case .exit = event.payload { state.tree.remove(pid: event.header.pid) } }
+
+        let mntns = event.header.mntns
+        var resolution = state.registry.resolve(mntns)
+        var late = false
+        if case .unknown = resolution, !state.registry.wasRegistered(mntns),
+            let ahead = inputs.lookahead?.container(for: mntns), ahead.mntns != state.registry.hostMntns
+        {
+            resolution = .container(ahead)
+            late = true
+        }
+        guard let context = resolution.context else {
+            stats.eventsByContext["unknown", default: 0] += 1
+            stats.unknownMntns[mntns, default: 0] += 1
+            stats.suppressions[.unknownMntns, default: 0] += 1
+            return []
+        }
+        stats.eventsByContext[context.name, default: 0] += 1
+        if late { stats.lateAttributions += 1 }
+        guard let candidates = ruleSet.byType[event.type] else { return [] }
+
+        var container: ContainerInfo?
+        if case .container(let c) = resolution { container = c }
+        if !isEnabled(context) {
+            for r in candidates { suppress(.contextDisabled, r.spec.id) }
+            return []
+        }
+        if isIgnored(event, context: context, container: container) {
+            for r in candidates { suppress(.ignored, r.spec.id) }
+            return []
+        }
+        let rules: [Int: BoundRule]
+        if context == .kubernetes, let c = container, inputs.bindings != nil {
+            rules = boundRules(for: c)
+            if rules.isEmpty {
+                for r in candidates { suppress(.noRulesForPod, r.spec.id) }
+                return []
+            }
+        } else {
+            rules = unbound
+        }
+
+        prepare(event, context: context, container: container)
+        var hasProfile = false
+        if context == .kubernetes, let c = container { hasProfile = state.profile(containerId: c.id) != nil }
+        var alerts: [Alert] = []
+        for rule in candidates {
+            guard let bound = rules[rule.order], rule.allows(context) else { continue }
+            let id = rule.spec.id
+            if rule.spec.profileDependency == .required && !hasProfile {
+                suppress(.profileMissing, id)
+                continue
+            }
+            if !bound.prefilter.isEmpty {
+                let parent = state.tree[event.header.ppid]?.path.string ?? ""
+                if !bound.prefilter.admits(event, parentPath: parent) {
+                    suppress(.policy, id)
+                    continue
+                }
+            }
+            switch evaluate(rule, event.type) {
+            case .failure(let message):
+                evalError(id, message)
+                continue
+            case .success(false):
+                continue
+            case .success(true):
+                break
+            }
+            guard case .string(let message) = rule.message.evaluate(activation) else {
+                evalError(id, "expressions.message did not produce a string")
+                continue
+            }
+            guard case .string(let uniqueID) = rule.uniqueId.evaluate(activation) else {
+                evalError(id, "expressions.uniqueId did not produce a string")
+                continue
+            }
+            let containerID = object.containerId
+            let key = Cooldown.key(uniqueId: uniqueID, containerId: containerID, ruleId: id)
+            let time = Int64(bitPattern: event.header.timestamp)
+            if !cooldown.admit(key: key, time: time) {
+                suppress(.cooldown, id)
+                continue
+            }
+            let alert = makeAlert(
+                event, rule: rule, severity: bound.severity, message: message, uniqueID: uniqueID, context: context,
+                container: container, late: late)
+            stats.alertsByRule[id, default: 0] += 1
+            stats.alertsByContext[context.name, default: 0] += 1
+            alerts.append(alert)
+        }
+        return alerts
+    }
+
+    private func evalError(_ id: String, _ message: String) {
+        suppress(.evalError, id)
+        stats.evalErrorsByRule[id, default: 0] += 1
+        if stats.firstEvalError[id] == nil { stats.firstEvalError[id] = message }
+    }
+
+    private enum Outcome {
+        case success(Bool)
+        case failure(String)
+    }
+
+    /// The rule's expressions for the type, ANDed; a non-bool result is an error.
+    private func evaluate(_ rule: CompiledRule, _ type: EventType) -> Outcome {
+        for program in rule.expressions[type] ?? [] {
+            switch program.evaluate(activation) {
+            case .bool(true): continue
+            case .bool(false): return .success(false)
+            case .error(let e): return .failure(e.message)
+            case let other: return .failure("expression produced \(other.typeName), expected bool")
+            }
+        }
+        return .success(true)
+    }
+
+    private func prepare(_ event: Event, context: EventSourceContext, container: ContainerInfo?) {
+        object.event = event
+        switch context {
+        case .host:
+            object.containerId = "host"
+            object.containerName = ""
+            object.podName = ""
+            object.namespace = ""
+        case .kubernetes, .docker:
+            object.containerId = container?.id ?? ""
+            object.containerName = container?.kubernetes?.containerName ?? container?.name ?? ""
+            object.podName = container?.kubernetes?.podName ?? ""
+            object.namespace = container?.kubernetes?.namespace ?? ""
+        }
+        activation[ruleSet.eventTypeSlot] = .string(event.type.name)
+        activation[ruleSet.httpSlot] =
+            event.type == .http ? .object(object) : .error("http is set only for http events")
+    }
+
+    private func isEnabled(_ context: EventSourceContext) -> Bool {
+        switch context {
+        case .kubernetes: inputs.config.enableRuntimeDetection
+        case .host: inputs.config.enableHostMonitoring
+        case .docker: inputs.config.enableDockerMonitoring
+        }
+    }
+
+    private func isIgnored(_ event: Event, context: EventSourceContext, container: ContainerInfo?) -> Bool {
+        switch context {
+        case .kubernetes:
+            return false
+        case .host:
+            let host = inputs.config.hostMonitoring
+            if !host.ignoreProcesses.isEmpty
+                && (host.ignoreProcesses.anyMatches(event.header.comm.string)
+                    || host.ignoreProcesses.anyMatches(event.header.exepath.string))
+            {
+                return true
+            }
+            return !host.ignorePaths.isEmpty && EventPaths.of(event).contains { host.ignorePaths.anyMatches($0) }
+        case .docker:
+            let docker = inputs.config.dockerMonitoring
+            guard let c = container else { return false }
+            return docker.ignoreContainers.anyMatches(c.name) || docker.ignoreImages.anyMatches(c.image)
+        }
+    }
+
+    /// The rules bindings give a pod container: namespace selectors see only the
+    /// `kubernetes.io/metadata.name` label (namespace labels are not captured).
+    private func boundRules(for c: ContainerInfo) -> [Int: BoundRule] {
+        if let cached = boundCache[c.id] { return cached }
+        let k = c.kubernetes!
+        let namespaceLabels = ["kubernetes.io/metadata.name": k.namespace]
+        var podLabels: [String: String] = [:]
+        for label in k.labels { podLabels[label.key] = label.value }
+        var out: [Int: BoundRule] = [:]
+        for binding in inputs.bindings ?? []
+        where binding.applies(namespaceLabels: namespaceLabels, podLabels: podLabels) {
+            for item in binding.rules {
+                for rule in ruleSet.rules where Self.names(item.reference, rule.spec) {
+                    let parameters = (out[rule.order]?.parameters ?? rule.spec.state).merging(item.parameters)
+                    out[rule.order] = BoundRule(
+                        rule: rule, parameters: parameters, prefilter: Prefilter(parameters),
+                        severity: item.severity ?? out[rule.order]?.severity ?? rule.spec.severity)
+                }
+            }
+        }
+        boundCache[c.id] = out
+        return out
+    }
+
+    private static func names(_ reference: BindingRule.Reference, _ spec: RuleSpec) -> Bool {
+        switch reference {
+        case .name(let n): spec.name == n
+        case .id(let i): spec.id == i
+        case .tags(let tags): tags.contains(where: spec.tags.contains)
+        }
+    }
+
+    private func makeAlert(
+        _ event: Event, rule: CompiledRule, severity: Int64, message: String, uniqueID: String,
+        context: EventSourceContext, container: ContainerInfo?, late: Bool
+    ) -> Alert {
+        let host = inputs.host
+        var kind = ""
+        var name = ""
+        let identifier: String
+        switch context {
+        case .host:
+            identifier = host.hostname
+        case .docker:
+            identifier = "\(host.hostname)/\(container?.name ?? "")"
+        case .kubernetes:
+            let k = container?.kubernetes
+            (kind, name) = Workload.of(podName: k?.podName ?? "")
+            identifier = Workload.wlid(cluster: clusterName, namespace: k?.namespace ?? "", kind: kind, name: name)
+        }
+        var lineage = state.tree.lineage(of: event.header.pid)
+        if lineage.isEmpty { lineage = [ProcessInfo(pid: event.header.pid, ppid: event.header.ppid)] }
+        return Alert(
+            ruleID: rule.spec.id, alertName: rule.spec.name, severity: severity, message: message, uniqueID: uniqueID,
+            bootTime: event.header.timestamp, wallTime: clock.wallTime(ofBootTime: event.header.timestamp),
+            context: context, eventType: event.type,
+            containerID: context == .host ? "host" : (container?.id ?? ""), workloadIdentifier: identifier,
+            arguments: Self.arguments(event), lineage: lineage, infectedPID: event.header.pid,
+            isTriggerAlert: rule.spec.isTriggerAlert, mitreTactic: rule.spec.mitreTactic,
+            mitreTechnique: rule.spec.mitreTechnique, lateAttribution: late, hostname: host.hostname,
+            nodeName: nodeName, clusterName: clusterName, container: context == .host ? nil : container,
+            workloadKind: kind, workloadName: name)
+    }
+
+    /// Per-event alert arguments, as upstream names them.
+    static func arguments(_ event: Event) -> [(String, AlertArgument)] {
+        switch event.payload {
+        case .exec(let e):
+            return [("args", .strings(e.args.map(\.string))), ("exec", .string(event.header.exepath.string))]
+        case .open(let o):
+            return [("flags", .strings(OpenFlags.names(o.flags))), ("path", .string(o.path.string))]
+        case .network(let n):
+            return [
+                ("ip", .string(n.dstAddr.description)), ("port", .int(Int64(n.dstPort))),
+                ("proto", .string(n.proto.name)),
+            ]
+        case .ssh(let s):
+            return [("ip", .string(s.dstAddr.description)), ("port", .int(Int64(s.dstPort)))]
+        case .dns(let d):
+            return [("addresses", .strings(d.answers.map(\.description))), ("domain", .string(d.name.string))]
+        case .symlink(let l), .hardlink(let l):
+            return [("newPath", .string(l.newPath.string)), ("oldPath", .string(l.oldPath.string))]
+        case .kmod(let k):
+            return [("module", .string(k.module.string)), ("syscall", .string(k.syscallName.string))]
+        case .syscall(let s):
+            return [("syscall", .string(s.name.string))]
+        case .capabilities(let c):
+            return [
+                ("capability", .string(Capabilities.name(c.capability))), ("syscall", .string(c.syscallName.string)),
+            ]
+        default:
+            return []
+        }
+    }
+}
