@@ -174,4 +174,15 @@ func temporaryDirectory() -> String {
         #expect(cat.stderr.contains("seg-00000001.loupe"))
         #expect(!cat.stdout.isEmpty)
     }
+
+    @Test func celCheckKnowsTheRuleEnvironment() throws {
+        let valid = try Loupe.run(["cel", "check", "--rule", "event.comm == 'nc' && net.is_private_ip(event.dstAddr)"])
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(valid.stdout == "OK: bool\n")
+        let typo = try Loupe.run(["cel", "check", "--rule", "event.comn == 'nc'"])
+        #expect(typo.status == 65)
+        #expect(typo.stderr.contains("undefined field 'comn'"))
+        // Without --rule, `event` is just an undeclared name.
+        #expect(try Loupe.run(["cel", "check", "event.comm == 'nc'"]).status == 65)
+    }
 }

@@ -54,11 +54,11 @@ struct RuleSet: Sendable {
 
     /// Compiles every expression; the first that does not compile is refused with its position.
     init(specs: [RuleSpec], functions: [CELFunction]) throws(InputError) {
-        var env = CELEnvironment()
-        eventSlot = env.declare("event", schema: EventField.schema)
-        eventTypeSlot = env.declare("eventType", .string)
-        httpSlot = env.declare("http", schema: EventField.schema)
-        env.register(functions)
+        let ruleEnvironment = RuleEnvironment(functions: functions)
+        let env = ruleEnvironment.environment
+        eventSlot = ruleEnvironment.eventSlot
+        eventTypeSlot = ruleEnvironment.eventTypeSlot
+        httpSlot = ruleEnvironment.httpSlot
         environment = env
 
         func compile(_ text: SourcedText, _ what: String, _ rule: RuleSpec) throws(InputError) -> CELProgram {

@@ -1,4 +1,5 @@
 import LoupeCEL
+import LoupeEngine
 
 /// `loupe cel`: evaluate and check CEL expressions, and run conformance files.
 enum CELCommand: CommandGroup {
@@ -86,12 +87,15 @@ enum CELCheckCommand: Command {
     static let name = "check"
     static let summary = "Check a CEL expression without evaluating it"
     static let help = """
-        Usage: loupe cel check EXPR [--bindings FILE] [--declare NAME:TYPE]...
+        Usage: loupe cel check EXPR [--rule] [--bindings FILE] [--declare NAME:TYPE]...
 
         Parses and type-checks EXPR; prints its result type, or each error with its line, column,
         the source line and a caret.
 
         Options:
+          --rule               Check EXPR as a rule expression: `event`, `eventType` and `http`
+                               with the event fields, and the kubescape helpers (parse., net.,
+                               k8s., process., cp./ap./nn.), exactly as `loupe replay` compiles it
           --bindings FILE      Declare the variables named in a bindings file (as dyn)
           --declare NAME:TYPE  Declare a variable's type (int, string, list(string), ...)
           -h, --help           Show this help
@@ -103,9 +107,16 @@ enum CELCheckCommand: Command {
         let source = try arguments.positional("EXPR argument")
         let bindingsPath = try arguments.option("bindings")
         let declarations = try arguments.optionValues("declare")
+        let asRule = arguments.flag("rule")
         try arguments.finish()
+        if asRule && (bindingsPath != nil || !declarations.isEmpty) {
+            throw UsageError("--rule declares the rule variables itself; drop --bindings and --declare")
+        }
 
-        let env = try ruleEnvironment(bindings: try loadBindings(bindingsPath), declarations: declarations)
+        let env =
+            asRule
+            ? RuleEnvironment.forChecking().environment
+            : try ruleEnvironment(bindings: try loadBindings(bindingsPath), declarations: declarations)
         do {
             let program = try env.compile(source)
             print("OK: \(program.resultType)")
