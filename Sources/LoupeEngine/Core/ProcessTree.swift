@@ -66,11 +66,12 @@ public struct ProcessTree: Sendable {
     /// Learns from an event before rules see it: forks add children, execs replace the image.
     public mutating func observe(_ event: Event) {
         let h = event.header
-        if processes[h.pid] == nil {
+        // index(forKey:) tests membership without copying the stored value out.
+        if processes.index(forKey: h.pid) == nil {
             processes[h.pid] = ProcessInfo(
                 pid: h.pid, ppid: h.ppid, comm: h.comm, path: h.exepath, uid: h.uid, gid: h.gid)
         }
-        if h.ppid != 0 && processes[h.ppid] == nil && !h.pcomm.isEmpty {
+        if h.ppid != 0 && !h.pcomm.isEmpty && processes.index(forKey: h.ppid) == nil {
             processes[h.ppid] = ProcessInfo(pid: h.ppid, comm: h.pcomm)
         }
         switch event.payload {
