@@ -7,6 +7,7 @@ let commands: [any Command.Type] = [
     InspectCommand.self,
     CatCommand.self,
     ReplayCommand.self,
+    RulesCommand.self,
     CELCommand.self,
     SynthCommand.self,
     CaptureCommand.self,
