@@ -38,10 +38,11 @@ let package = Package(
         .target(name: "LoupeCEL", dependencies: ["CRE2"], swiftSettings: strictSettings),
         .target(name: "LoupeEngine", dependencies: ["LoupeModel", "LoupeCEL", "CYaml"], swiftSettings: strictSettings),
         .target(name: "LoupeCapture", dependencies: ["LoupeModel", "CLoupeBPF"], swiftSettings: strictSettings),
+        .target(name: "LoupeExport", dependencies: ["LoupeModel"], swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["LoupeModel", "LoupeFormat"], swiftSettings: strictSettings),
         .executableTarget(
             name: "loupe",
-            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL", "LoupeCapture", "LoupeEngine"],
+            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL", "LoupeCapture", "LoupeEngine", "LoupeExport"],
             swiftSettings: strictSettings),
 
         .testTarget(
@@ -57,6 +58,8 @@ let package = Package(
         .testTarget(
             name: "LoupeEngineTests", dependencies: ["LoupeEngine", "LoupeModel", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LoupeExportTests", dependencies: ["LoupeExport", "LoupeModel"], swiftSettings: strictSettings),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -64,9 +64,41 @@ import Testing
         #expect(first.stderr.contains("alerts by rule:"))
     }
 
-    @Test func rulesAreRequired() throws {
-        let result = try Loupe.run(["replay", "/nonexistent"])
-        #expect(result.status == 64)
-        #expect(result.stderr.contains("--rules is required"))
+    @Test func defaultRulesAndExporters() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Loupe.run(["synth", "-o", "\(dir)/cap", "--events", "20000", "--seed", "3"]).status == 0)
+        try "enableHostMonitoring: true\nenableDockerMonitoring: true\n".write(
+            toFile: "\(dir)/loupe.yaml", atomically: true, encoding: .utf8)
+
+        // Without --rules, the built-in rule set runs.
+        let builtin = try Loupe.run(["replay", "\(dir)/cap", "--config", "\(dir)/loupe.yaml"])
+        #expect(builtin.status == 0, "\(builtin.stderr)")
+        let lines = builtin.stdout.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        #expect(builtin.stdout.contains("\"RuleID\":\"R1000\""))
+
+        // --exporter replaces the JSON lines on standard output; a CSV row per alert.
+        let csv = try Loupe.run([
+            "replay", "\(dir)/cap", "--config", "\(dir)/loupe.yaml", "--exporter", "csv=\(dir)/a.csv",
+        ])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(csv.stdout.isEmpty)
+        // RFC 4180 rows end in CRLF, one Character in Swift.
+        let rows = try String(contentsOfFile: "\(dir)/a.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
+        #expect(rows.count == lines.count + 1, "a header and one row per alert")
+
+        // stdout plus a JSON-lines file: the same lines in both.
+        let both = try Loupe.run([
+            "replay", "\(dir)/cap", "--config", "\(dir)/loupe.yaml", "--exporter", "stdout", "--exporter",
+            "file=\(dir)/a.jsonl",
+        ])
+        #expect(both.stdout == builtin.stdout)
+        #expect(try String(contentsOfFile: "\(dir)/a.jsonl", encoding: .utf8) == builtin.stdout)
+
+        let bad = try Loupe.run(["replay", "\(dir)/cap", "--exporter", "kafka=x"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("unknown kind 'kafka'"))
     }
 }

@@ -60,6 +60,17 @@ public struct EngineInputs: Sendable {
     }
 }
 
+/// Receives how long each rule evaluation took (`loupe bench rules`).
+///
+/// The engine reads no clock itself: with a collector set it asks the collector for the time
+/// before and after each candidate rule; without one (the default) it does neither.
+public protocol RuleTimingCollector: AnyObject {
+    /// Monotonic nanoseconds.
+    func now() -> UInt64
+    /// One evaluation of the rule at `rule` in `Engine.ruleIDs` took `nanoseconds`.
+    func record(rule: Int, nanoseconds: UInt64)
+}
+
 /// The rule engine: one deterministic step per record, `apply(record) -> [Alert]`.
 ///
 /// It owns the namespace registry, process tree, cooldown and compiled rules; time is the
@@ -88,6 +99,8 @@ public final class Engine {
     private var boundCache: [String: [Int: BoundRule]] = [:]
     private let nodeName: String
     private let clusterName: String
+    /// Per-rule timing for benchmarks; nil (no clock reads) otherwise.
+    public var timing: (any RuleTimingCollector)?
 
     /// Compiles the rules. - Throws: `InputError` for an expression that does not compile.
     public init(_ inputs: EngineInputs) throws(InputError) {
@@ -138,6 +151,27 @@ public final class Engine {
             stats.drops &+= d.count
         }
         return []
+    }
+
+    /// Applies a record's state only: registry, process tree and clock anchor. No rule is
+    /// evaluated and nothing is counted; `loupe replay --since` feeds the records before the
+    /// range through here, so the range starts from the state the capture had reached.
+    public func observe(_ record: Record) {
+        switch record {
+        case .event(let event):
+            state.tree.observe(event)
+            if case .exit = event.payload { state.tree.remove(pid: event.header.pid) }
+        case .containerStarted(let s), .containerSnapshot(let s):
+            state.registry.register(s.container)
+        case .containerStopped(let s):
+            state.registry.unregister(mntns: s.mntns, id: s.id)
+        case .processSnapshot(let p):
+            state.tree.apply(snapshot: p)
+        case .clockSync(let anchor):
+            clock = anchor
+        case .drop:
+            break
+        }
     }
 
     private func suppress(_ reason: SuppressionReason, _ ruleID: String) {
@@ -196,50 +230,69 @@ public final class Engine {
         var alerts: [Alert] = []
         for rule in candidates {
             guard let bound = rules[rule.order], rule.allows(context) else { continue }
-            let id = rule.spec.id
-            if rule.spec.profileDependency == .required && !hasProfile {
-                suppress(.profileMissing, id)
-                continue
+            let alert: Alert?
+            if let timing {
+                let start = timing.now()
+                alert = check(
+                    rule, bound, event, context: context, container: container, hasProfile: hasProfile, late: late)
+                timing.record(rule: rule.order, nanoseconds: timing.now() &- start)
+            } else {
+                alert = check(
+                    rule, bound, event, context: context, container: container, hasProfile: hasProfile, late: late)
             }
-            if !bound.prefilter.isEmpty {
-                let parent = state.tree[event.header.ppid]?.path.string ?? ""
-                if !bound.prefilter.admits(event, parentPath: parent) {
-                    suppress(.policy, id)
-                    continue
-                }
-            }
-            switch evaluate(rule, event.type) {
-            case .failure(let message):
-                evalError(id, message)
-                continue
-            case .success(false):
-                continue
-            case .success(true):
-                break
-            }
-            guard case .string(let message) = rule.message.evaluate(activation) else {
-                evalError(id, "expressions.message did not produce a string")
-                continue
-            }
-            guard case .string(let uniqueID) = rule.uniqueId.evaluate(activation) else {
-                evalError(id, "expressions.uniqueId did not produce a string")
-                continue
-            }
-            let containerID = object.containerId
-            let key = Cooldown.key(uniqueId: uniqueID, containerId: containerID, ruleId: id)
-            let time = Int64(bitPattern: event.header.timestamp)
-            if !cooldown.admit(key: key, time: time) {
-                suppress(.cooldown, id)
-                continue
-            }
-            let alert = makeAlert(
-                event, rule: rule, severity: bound.severity, message: message, uniqueID: uniqueID, context: context,
-                container: container, late: late)
-            stats.alertsByRule[id, default: 0] += 1
-            stats.alertsByContext[context.name, default: 0] += 1
-            alerts.append(alert)
+            if let alert { alerts.append(alert) }
         }
         return alerts
+    }
+
+    /// One candidate rule for a prepared event: profile, prefilter, expressions, message,
+    /// uniqueId, cooldown; the alert it raises, if any.
+    private func check(
+        _ rule: CompiledRule, _ bound: BoundRule, _ event: Event, context: EventSourceContext,
+        container: ContainerInfo?, hasProfile: Bool, late: Bool
+    ) -> Alert? {
+        let id = rule.spec.id
+        if rule.spec.profileDependency == .required && !hasProfile {
+            suppress(.profileMissing, id)
+            return nil
+        }
+        if !bound.prefilter.isEmpty {
+            let parent = state.tree[event.header.ppid]?.path.string ?? ""
+            if !bound.prefilter.admits(event, parentPath: parent) {
+                suppress(.policy, id)
+                return nil
+            }
+        }
+        switch evaluate(rule, event.type) {
+        case .failure(let message):
+            evalError(id, message)
+            return nil
+        case .success(false):
+            return nil
+        case .success(true):
+            break
+        }
+        guard case .string(let message) = rule.message.evaluate(activation) else {
+            evalError(id, "expressions.message did not produce a string")
+            return nil
+        }
+        guard case .string(let uniqueID) = rule.uniqueId.evaluate(activation) else {
+            evalError(id, "expressions.uniqueId did not produce a string")
+            return nil
+        }
+        let containerID = object.containerId
+        let key = Cooldown.key(uniqueId: uniqueID, containerId: containerID, ruleId: id)
+        let time = Int64(bitPattern: event.header.timestamp)
+        if !cooldown.admit(key: key, time: time) {
+            suppress(.cooldown, id)
+            return nil
+        }
+        let alert = makeAlert(
+            event, rule: rule, severity: bound.severity, message: message, uniqueID: uniqueID, context: context,
+            container: container, late: late)
+        stats.alertsByRule[id, default: 0] += 1
+        stats.alertsByContext[context.name, default: 0] += 1
+        return alert
     }
 
     private func evalError(_ id: String, _ message: String) {

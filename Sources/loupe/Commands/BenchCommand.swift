@@ -9,7 +9,7 @@ import LoupeModel
 enum BenchCommand: CommandGroup {
     static let name = "bench"
     static let summary = "Measure performance (build with -c release first)"
-    static var subcommands: [any Command.Type] { [BenchFormatCommand.self] }
+    static var subcommands: [any Command.Type] { [BenchFormatCommand.self, BenchRulesCommand.self] }
 }
 
 /// `loupe bench format`: encode/write and read/decode throughput of the capture format.

@@ -1,4 +1,5 @@
 import LoupeCapture
+import LoupeEngine
 import LoupeFormat
 import LoupeModel
 
@@ -49,6 +50,21 @@ enum CaptureCommand: Command {
           -q, --quiet             No status line
           -h, --help              Show this help
 
+        Live rules (the engine `loupe replay` runs, fed the records in the order the writer
+        gets them, opening snapshot first):
+          --alerts                Evaluate the built-in rule set live (`loupe rules list`)
+          --rules PATH            Evaluate these rules (kind: Rules file or directory) live
+          --bindings PATH         RuntimeRuleAlertBinding file or directory
+          --profiles PATH         ApplicationProfile / NetworkNeighborhood file or directory
+          --rules-config FILE     loupe.yaml for the engine (context switches, ignore lists,
+                                  cooldown, node and cluster names)
+          --alerts-output FILE    Write alerts as JSON lines to FILE (created 0600); default:
+                                  standard output. Alerts are written as they are raised
+          --exporter SPEC         Also send alerts to SPEC (as `loupe replay --exporter`)
+        `loupe replay DIR` with the same rule inputs reproduces these alerts byte for byte (a
+        capture started in a fresh directory, with all its segments kept; replay sees from the
+        capture header that live rules ran and does not look ahead).
+
         On a terminal, a status line shows events/s, events, lost and truncated records, bytes
         written and running containers by context.
 
@@ -85,6 +101,18 @@ enum CaptureCommand: Command {
         configuration.runtimePaths = CaptureConfiguration.runtimePaths(extra: try values("runtime-path"))
         let metricsAddress = try option("metrics-addr")
         let quiet = arguments.flag("quiet", short: "q")
+        let rulesPath = try option("rules")
+        let live = LiveRulesOptions(
+            enabled: arguments.flag("alerts") || rulesPath != nil,
+            rules: rulesPath, bindings: try option("bindings"), profiles: try option("profiles"),
+            config: try option("rules-config"), alertsOutput: try option("alerts-output"),
+            exporters: try values("exporter"))
+        if !live.enabled
+            && (live.bindings != nil || live.profiles != nil || live.config != nil || !live.exporters.isEmpty)
+        {
+            throw UsageError("--bindings, --profiles, --rules-config and --exporter need --alerts or --rules")
+        }
+        for spec in live.exporters { _ = try AlertOutput.parse(spec) }
         let fileWriterOptions = try WriterOptionsParser.parse(&file, timed: true)
         var writerOptions = try WriterOptionsParser.parse(&arguments, timed: true)
         writerOptions = merge(writerOptions, over: fileWriterOptions)
@@ -96,7 +124,15 @@ enum CaptureCommand: Command {
             Label("only_context", configuration.onlyContext?.name ?? "all"),
             Label("exclude_paths", configuration.tracer.excludedOpenPrefixes.joined(separator: ":")),
         ]
+        if live.enabled { configuration.captureOptions.append(Label("live_rules", live.rules ?? "builtin")) }
         try checkWritable(output)
+        // Rule inputs are checked before the tracers load: a bad rule fails fast.
+        if live.enabled {
+            _ = try EngineFactory.make(
+                rules: live.rules, bindings: live.bindings, profiles: live.profiles, config: live.config,
+                host: HostInfo(hostname: "", hostMntns: 0, clock: ClockAnchor(bootTime: 0, wallTime: 0)), lookahead: nil
+            )
+        }
 
         // Signals must be blocked before the first thread starts, so that every thread
         // inherits the mask and only the signal thread receives them.
@@ -112,15 +148,37 @@ enum CaptureCommand: Command {
             printError("warning: runtime watcher not running (\(problem)); containers starting now will not be named")
         }
 
-        let sink: WriterSink
+        // With live rules, the writer is given the canonical form of the start snapshot (the
+        // very records it writes as the first segment's snapshot), so the engine can be fed
+        // exactly those.
+        let opening = live.enabled ? LiveRulesSink.opening(session.initialSnapshot) : session.initialSnapshot
+        let writerSink: WriterSink
         do {
-            sink = WriterSink(
-                try CaptureWriter(
-                    directory: output, host: session.host, options: writerOptions, snapshot: session.initialSnapshot))
+            writerSink = WriterSink(
+                try CaptureWriter(directory: output, host: session.host, options: writerOptions, snapshot: opening))
         } catch let error as SystemError {
             throw CommandFailure("cannot create the capture in \(output): \(error)", exitCode: ExitCode.cantCreate)
         } catch {
             throw commandFailure(error)
+        }
+        let sink: any CaptureSink
+        if live.enabled {
+            // The engine starts from the header the replay will read, taken from the segment
+            // just begun.
+            let header = try withCaptureErrors { try SegmentReader(path: writerSink.writer.currentSegmentPath).header }
+            let engine = try EngineFactory.make(
+                rules: live.rules, bindings: live.bindings, profiles: live.profiles, config: live.config,
+                host: header.host,
+                lookahead: nil)
+            // JSON lines always go to --alerts-output or standard output; --exporter adds more.
+            let alerts = try AlertOutput(
+                specs: live.exporters.isEmpty ? [] : ["stdout"] + live.exporters,
+                settings: nil, linesPath: live.alertsOutput, discard: false)
+            sink = LiveRulesSink(writerSink, engine: engine, alerts: alerts, opening: opening)
+            printError(
+                "evaluating \(engine.ruleIDs.count) rules live; alerts to \(live.alertsOutput ?? "standard output")")
+        } else {
+            sink = writerSink
         }
         var server: MetricsServer?
         if let metricsAddress {
@@ -156,6 +214,9 @@ enum CaptureCommand: Command {
         printError(
             "wrote \(statistics.records) records (\(statistics.events) events, \(statistics.lostRecords) lost), "
                 + "\(formatBytes(sink.bytesWritten)) in \(sink.segmentsWritten) segment(s) to \(output)")
+        if let live = sink as? LiveRulesSink {
+            printError("raised \(live.alertCount) alerts live (\(live.engine.stats.events) events evaluated)")
+        }
         return ExitCode.success
     }
 
@@ -261,6 +322,68 @@ final class WriterSink: CaptureSink {
     func finish() throws { try writer.close() }
     var bytesWritten: UInt64 { writer.statistics.fileBytes }
     var segmentsWritten: UInt64 { writer.statistics.segmentsOpened }
+}
+
+/// Live rule options of `loupe capture`.
+struct LiveRulesOptions {
+    var enabled: Bool
+    /// Nil: the built-in rule set.
+    var rules: String?
+    var bindings: String?
+    var profiles: String?
+    var config: String?
+    var alertsOutput: String?
+    var exporters: [String]
+}
+
+/// The writer sink with the rule engine beside it: every record goes to the writer and then,
+/// in the same order, to the engine, so replaying the capture meets the same records in the
+/// same order. The opening snapshot (written by the writer when it begins the first segment)
+/// is applied at construction.
+final class LiveRulesSink: CaptureSink {
+    let inner: WriterSink
+    let engine: Engine
+    private let alerts: AlertOutput
+
+    init(_ inner: WriterSink, engine: Engine, alerts: AlertOutput, opening: [Record]) {
+        self.inner = inner
+        self.engine = engine
+        self.alerts = alerts
+        for record in opening { emit(engine.apply(record)) }
+    }
+
+    /// The start snapshot as the writer writes it: containers by id, then processes by pid,
+    /// all stamped with the latest snapshot time (`CaptureState.snapshot`); idempotent.
+    static func opening(_ snapshot: [Record]) -> [Record] {
+        var state = CaptureState()
+        var latest: UInt64 = 0
+        for record in snapshot {
+            state.apply(record)
+            latest = max(latest, record.timestamp)
+        }
+        return state.snapshot(at: latest)
+    }
+
+    var alertCount: Int { alerts.count }
+
+    private func emit(_ raised: [Alert]) {
+        guard !raised.isEmpty else { return }
+        for alert in raised { alerts.append(alert) }
+        alerts.flush()
+    }
+
+    func write(_ record: Record) throws {
+        try inner.write(record)
+        emit(engine.apply(record))
+    }
+
+    func tick() throws { try inner.tick() }
+    func finish() throws {
+        try inner.finish()
+        for problem in alerts.close() { printError("warning: \(problem)") }
+    }
+    var bytesWritten: UInt64 { inner.bytesWritten }
+    var segmentsWritten: UInt64 { inner.segmentsWritten }
 }
 
 extension String {
