@@ -35,17 +35,29 @@ public enum EventField: Int, CaseIterable, Sendable {
 /// The engine owns one instance and refills it for every event, so evaluation allocates no object;
 /// fields are converted only when an expression reads them.
 public final class EventObject: CELHostObject, @unchecked Sendable {
-    public var event = Event(header: EventHeader(), payload: .randomx)
-    public var containerId = ""
-    public var containerName = ""
-    public var podName = ""
-    public var namespace = ""
+    // Setting any of these starts a new event: converted fields from the last one are stale.
+    public var event = Event(header: EventHeader(), payload: .randomx) { didSet { generation &+= 1 } }
+    public var containerId = "" { didSet { generation &+= 1 } }
+    public var containerName = "" { didSet { generation &+= 1 } }
+    public var podName = "" { didSet { generation &+= 1 } }
+    public var namespace = "" { didSet { generation &+= 1 } }
+
+    /// Field values converted for the current event, valid where `cachedGeneration` matches:
+    /// rules read the same fields over and over (`event.path` in every open rule), and turning
+    /// kernel bytes into a CEL string costs far more than a lookup.
+    private var generation: UInt32 = 1
+    private var cachedValues = [CELValue?](repeating: nil, count: EventField.allCases.count)
+    private var cachedGeneration = [UInt32](repeating: 0, count: EventField.allCases.count)
 
     public init() { super.init(schema: EventField.schema) }
 
     public override func field(at index: Int) -> CELValue? {
-        guard let f = EventField(rawValue: index) else { return nil }
-        return value(of: f)
+        guard index >= 0, index < cachedValues.count, let f = EventField(rawValue: index) else { return nil }
+        if cachedGeneration[index] == generation { return cachedValues[index] }
+        let value = value(of: f)
+        cachedValues[index] = value
+        cachedGeneration[index] = generation
+        return value
     }
 
     /// The value of a field for the current event, or nil when its type has no such field.

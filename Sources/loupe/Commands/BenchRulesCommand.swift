@@ -7,7 +7,7 @@ enum BenchRulesCommand: Command {
     static let name = "rules"
     static let summary = "Per-rule evaluation cost and replay throughput on a capture"
     static let help = """
-        Usage: loupe bench rules CAPTURE --rules PATH [--bindings PATH] [--profiles PATH]
+        Usage: loupe bench rules CAPTURE [--rules PATH] [--bindings PATH] [--profiles PATH]
                                  [--config FILE] [--runs N] [--json]
 
         Measures on one core, after one warm-up replay:
@@ -22,7 +22,7 @@ enum BenchRulesCommand: Command {
                    replay is slower than the untimed ones by about two clock reads per evaluation
 
         Options:
-          --rules PATH       Rules (kind: Rules) file or directory
+          --rules PATH       Rules (kind: Rules) file or directory; default: the built-in rules
           --bindings PATH    RuntimeRuleAlertBinding file or directory
           --profiles PATH    ApplicationProfile / NetworkNeighborhood file or directory
           --config FILE      loupe.yaml (context switches, ignore lists, cooldown)
@@ -33,7 +33,7 @@ enum BenchRulesCommand: Command {
 
     static func run(_ arguments: inout ArgumentCursor) throws -> Int32 {
         let capture = try arguments.positional("CAPTURE argument")
-        guard let rules = try arguments.option("rules") else { throw UsageError("--rules is required") }
+        let rules = try arguments.option("rules")
         let bindings = try arguments.option("bindings")
         let profiles = try arguments.option("profiles")
         let config = try arguments.option("config")
