@@ -12,6 +12,7 @@ let commands: [any Command.Type] = [
     SynthCommand.self,
     CaptureCommand.self,
     BenchCommand.self,
+    CorpusCommand.self,
 ]
 
 let tool = CommandLineTool(version: loupeVersion, commands: commands)

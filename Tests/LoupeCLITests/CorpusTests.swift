@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// `loupe corpus verify` over the repository's regression corpus (corpus/): real captures of
+/// attack scenarios and their expected alerts (docs/corpus.md).
+@Suite struct CorpusTests {
+    /// corpus/ of this checkout.
+    static let corpus: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url = url.deletingLastPathComponent() }
+        return url.appendingPathComponent("corpus").path
+    }()
+
+    static func scenarios() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: corpus).filter {
+            FileManager.default.fileExists(atPath: corpus + "/" + $0 + "/expected.jsonl")
+        }.sorted()
+    }
+
+    @Test func everyScenarioMatchesItsExpectedAlerts() throws {
+        let scenarios = try Self.scenarios()
+        #expect(scenarios.count >= 10, "\(scenarios)")
+        let result = try Loupe.run(["corpus", "verify", Self.corpus])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        for name in scenarios { #expect(result.stdout.contains("ok \(name): "), "\(name)") }
+        #expect(result.stdout.hasSuffix("\(scenarios.count) scenarios, all match\n"))
+    }
+
+    @Test func benignScenariosExpectNoAlertsAndAttacksExpectSome() throws {
+        for name in try Self.scenarios() {
+            let expected = try String(contentsOfFile: Self.corpus + "/" + name + "/expected.jsonl", encoding: .utf8)
+            if name.hasPrefix("benign-") {
+                #expect(expected.isEmpty, "\(name) must raise no alert")
+            }
+            #expect(FileManager.default.fileExists(atPath: Self.corpus + "/" + name + "/README.md"), "\(name)")
+        }
+    }
+
+    @Test func aChangedExpectationIsReportedByRuleAndUpdateRestoresIt() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: Self.corpus + "/kmod-host", toPath: directory + "/kmod-host")
+        let expectedPath = directory + "/kmod-host/expected.jsonl"
+        let original = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        var lines = original.split(separator: "\n").map(String.init)
+        try #require(lines.count >= 2 && lines[0].contains("\"RuleID\":\"R1002\""))
+        // The first alert now names a rule that does not exist; the second is gone.
+        lines[0] = lines[0].replacingOccurrences(of: "\"RuleID\":\"R1002\"", with: "\"RuleID\":\"R9999\"")
+        lines.remove(at: 1)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: expectedPath, atomically: true, encoding: .utf8)
+
+        let failed = try Loupe.run(["corpus", "verify", directory])
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stdout.contains("FAIL kmod-host: 1 disappeared, 2 appeared, 0 changed"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("- disappeared: R9999 [host]"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("+ appeared:    R1002 [host] corpus-attack/"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("1 scenarios, 1 differ: kmod-host"))
+
+        // A changed field of an otherwise identical alert is shown as a change.
+        lines = original.split(separator: "\n").map(String.init)
+        lines[0] = lines[0].replacingOccurrences(of: "\"severity\":10", with: "\"severity\":3")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: expectedPath, atomically: true, encoding: .utf8)
+        let changed = try Loupe.run(["corpus", "verify", directory])
+        #expect(changed.status == 1)
+        #expect(changed.stdout.contains("~ changed:     R1002 [host]"), "\(changed.stdout)")
+        #expect(changed.stdout.contains("BaseRuntimeMetadata.severity: 3 -> 10"), "\(changed.stdout)")
+
+        let update = try Loupe.run(["corpus", "verify", directory, "--update"])
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(update.stdout.contains("updated kmod-host: 2 alerts"))
+        #expect(try String(contentsOfFile: expectedPath, encoding: .utf8) == original)
+        #expect(try Loupe.run(["corpus", "verify", directory]).status == 0)
+    }
+
+    @Test func missingCorpusIsNoInput() throws {
+        let result = try Loupe.run(["corpus", "verify", "/nonexistent/corpus"])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("/nonexistent/corpus"))
+    }
+}

@@ -1,0 +1,246 @@
+/*
+ * corpus-attack: one attack-like action per run, for the regression corpus scenarios
+ * (the scripts in scripts/corpus). Static, so the same file runs on the host, in a Docker container and
+ * in a runc pod container.
+ *
+ *   corpus-attack kmod              finit_module and init_module attempts
+ *   corpus-attack iouring           io_uring_setup
+ *   corpus-attack bpf               bpf(BPF_PROG_LOAD) of a two-instruction socket filter
+ *   corpus-attack ptrace            PTRACE_ATTACH to a child of its own
+ *   corpus-attack unshare           unshare(CLONE_NEWUTS | CLONE_NEWNS)
+ *   corpus-attack dns NAME [SERVER] one UDP A query for NAME to SERVER:53 (default 127.0.0.1)
+ *   corpus-attack environ PID       read /proc/PID/environ
+ *   corpus-attack memfd             copy itself into a memfd and fexecve it ("sleep 0")
+ *   corpus-attack connect PORT      TCP listen on 127.0.0.1:PORT and connect to it
+ *   corpus-attack sleep SECONDS     stay alive
+ *   corpus-attack resolver SECONDS  answer every UDP DNS query on 127.0.0.1:53 with 10.9.8.7
+ *
+ * Failures (EPERM in a container) are ignored: the attempt is what the capture must show.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/io_uring.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int kmod(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	syscall(SYS_finit_module, fd, "", 0);
+	if (fd >= 0)
+		close(fd);
+	static const char image[64] = "\177ELF";
+	syscall(SYS_init_module, image, sizeof(image), "");
+	return 0;
+}
+
+static int iouring(void)
+{
+	struct io_uring_params params;
+	memset(&params, 0, sizeof(params));
+	int fd = (int)syscall(SYS_io_uring_setup, 4, &params);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int bpf_load(void)
+{
+	struct bpf_insn program[2] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (unsigned long)program;
+	attr.insn_cnt = 2;
+	attr.license = (unsigned long)"GPL";
+	int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int trace(void)
+{
+	pid_t target = fork();
+	if (target == 0) {
+		pause();
+		_exit(0);
+	}
+	usleep(20000);
+	if (ptrace(PTRACE_ATTACH, target, NULL, NULL) == 0) {
+		waitpid(target, NULL, 0);
+		ptrace(PTRACE_DETACH, target, NULL, NULL);
+	}
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	return 0;
+}
+
+static int dns(const char *name, const char *server)
+{
+	unsigned char query[300] = {0x6c, 0x70, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+	size_t n = 12;
+	const char *label = name;
+	while (*label) {
+		const char *dot = strchr(label, '.');
+		size_t len = dot ? (size_t)(dot - label) : strlen(label);
+		if (len == 0 || len > 63 || n + len + 6 > sizeof(query))
+			return 1;
+		query[n++] = (unsigned char)len;
+		memcpy(query + n, label, len);
+		n += len;
+		label += len + (dot ? 1 : 0);
+	}
+	query[n++] = 0;
+	query[n++] = 0;
+	query[n++] = 1; /* A */
+	query[n++] = 0;
+	query[n++] = 1; /* IN */
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(53)};
+	inet_pton(AF_INET, server, &to.sin_addr);
+	struct timeval timeout = {.tv_sec = 1};
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	sendto(s, query, n, 0, (struct sockaddr *)&to, sizeof(to));
+	unsigned char answer[512];
+	recv(s, answer, sizeof(answer), 0);
+	close(s);
+	return 0;
+}
+
+static int environ_read(const char *pid)
+{
+	char path[64], buffer[4096];
+	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (read(fd, buffer, sizeof(buffer)) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
+static int memfd(void)
+{
+	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int fd = (int)syscall(SYS_memfd_create, "kit", 0);
+	if (self < 0 || fd < 0)
+		return 1;
+	char buffer[65536];
+	ssize_t n;
+	while ((n = read(self, buffer, sizeof(buffer))) > 0)
+		if (write(fd, buffer, (size_t)n) != n)
+			return 1;
+	close(self);
+	char *argv[] = {"kit", "sleep", "0", NULL};
+	char *envp[] = {"PATH=/bin:/usr/bin", NULL};
+	fexecve(fd, argv, envp);
+	perror("corpus-attack memfd: fexecve");
+	return 1;
+}
+
+static int connect_port(int port)
+{
+	int listener = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(listener, (struct sockaddr *)&address, sizeof(address)) != 0 || listen(listener, 4) != 0) {
+		perror("corpus-attack connect: listen");
+		return 1;
+	}
+	int client = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(client, (struct sockaddr *)&address, sizeof(address)) == 0) {
+		int accepted = accept(listener, NULL, NULL);
+		if (accepted >= 0)
+			close(accepted);
+	}
+	close(client);
+	close(listener);
+	return 0;
+}
+
+static int resolver(int seconds)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	int one = 1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(53)};
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (struct sockaddr *)&address, sizeof(address)) != 0) {
+		perror("corpus-attack resolver: bind 127.0.0.1:53");
+		return 1;
+	}
+	struct timeval timeout = {.tv_sec = 0, .tv_usec = 200000};
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	time_t end = time(NULL) + seconds;
+	static const unsigned char record[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 9, 8, 7};
+	while (time(NULL) < end) {
+		unsigned char buffer[512 + sizeof(record)];
+		struct sockaddr_in from;
+		socklen_t length = sizeof(from);
+		ssize_t n = recvfrom(s, buffer, 512, 0, (struct sockaddr *)&from, &length);
+		if (n < 12)
+			continue;
+		buffer[2] = 0x81;
+		buffer[3] = 0x80;
+		buffer[7] = 1;
+		memcpy(buffer + n, record, sizeof(record));
+		sendto(s, buffer, (size_t)n + sizeof(record), 0, (struct sockaddr *)&from, length);
+	}
+	close(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *action = argc >= 2 ? argv[1] : "";
+	if (strcmp(action, "kmod") == 0)
+		return kmod();
+	if (strcmp(action, "iouring") == 0)
+		return iouring();
+	if (strcmp(action, "bpf") == 0)
+		return bpf_load();
+	if (strcmp(action, "ptrace") == 0)
+		return trace();
+	if (strcmp(action, "unshare") == 0) {
+		unshare(CLONE_NEWUTS | CLONE_NEWNS);
+		return 0;
+	}
+	if (strcmp(action, "dns") == 0 && argc >= 3)
+		return dns(argv[2], argc >= 4 ? argv[3] : "127.0.0.1");
+	if (strcmp(action, "environ") == 0 && argc >= 3)
+		return environ_read(argv[2]);
+	if (strcmp(action, "sleep") == 0 && argc >= 3) {
+		unsigned left = (unsigned)atoi(argv[2]);
+		while (left > 0)
+			left = sleep(left);
+		return 0;
+	}
+	if (strcmp(action, "memfd") == 0)
+		return memfd();
+	if (strcmp(action, "connect") == 0 && argc >= 3)
+		return connect_port(atoi(argv[2]));
+	if (strcmp(action, "resolver") == 0 && argc >= 3)
+		return resolver(atoi(argv[2]));
+	fprintf(stderr, "usage: corpus-attack kmod|iouring|bpf|ptrace|unshare|dns NAME [SERVER]|environ PID|memfd|connect PORT|sleep S|resolver S\n");
+	return 64;
+}
