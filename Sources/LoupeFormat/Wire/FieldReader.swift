@@ -127,7 +127,7 @@ struct FieldReader {
                 copying: UnsafeRawPointer(pointer.baseAddress! + range.lowerBound), count: range.count,
                 sixteenReadable: pointer.count - range.lowerBound >= 16)
         }
-        return ByteString(storage: storage, range: range)
+        return ByteString(sharing: storage, range: range)
     }
 
     mutating func string(_ wireType: UInt8) throws(DecodingError) -> String {

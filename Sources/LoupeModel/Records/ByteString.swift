@@ -62,6 +62,15 @@ public struct ByteString: Hashable, Sendable, Comparable {
         word1 = high | UInt64(count) << 56
     }
 
+    /// A view of `range` of `storage` that shares the buffer, for decoders that already know
+    /// the string is too long to store inline (either form compares and hashes the same).
+    @inlinable @inline(__always)
+    public init(sharing storage: [UInt8], range: Range<Int>) {
+        self.storage = storage
+        word0 = UInt64(range.lowerBound)
+        word1 = UInt64(range.upperBound)
+    }
+
     public init(_ bytes: [UInt8]) { self.init(storage: bytes, range: 0..<bytes.count) }
     public init(_ bytes: ArraySlice<UInt8>) { self.init(Array(bytes)) }
     public init(_ string: String) { self.init(Array(string.utf8)) }
