@@ -3,8 +3,8 @@
  * Loupe capture: wire layout of the records the eBPF programs put on the ring buffer.
  *
  * This header is shared by the BPF programs (bpf/loupe.bpf.c, compiled against vmlinux.h) and
- * by user space (Sources/CLoupeBPF, imported by Swift). scripts/gen-bpf.sh copies it into
- * Sources/CLoupeBPF/include/ and `--check` fails when the copy differs.
+ * by user space (Sources/CLoupeBPF, imported by Swift): Sources/CLoupeBPF/include/loupe_events.h
+ * is a link to this file, and `scripts/gen-bpf.sh --check` fails if it is not.
  *
  * Rules of the layout:
  *  - Every record starts with `struct loupe_hdr`; `hdr.len` is the whole record length in bytes

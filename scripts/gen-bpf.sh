@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the compiled eBPF object and the libbpf skeleton Swift links through CLoupeBPF.
 #
-#   scripts/gen-bpf.sh            rebuild Sources/CLoupeBPF/include/{loupe.skel.h,loupe_events.h}
+#   scripts/gen-bpf.sh            rebuild Sources/CLoupeBPF/include/loupe.skel.h
+#                                 (include/loupe_events.h is a link to bpf/loupe_events.h)
 #   scripts/gen-bpf.sh --check    fail (exit 1) if the committed files are not what the sources give
 #   scripts/gen-bpf.sh --vmlinux  also regenerate bpf/vmlinux.h from the running kernel's BTF
 #
@@ -59,20 +60,23 @@ trap 'rm -rf "$work"' EXIT
 	-Ibpf -c bpf/loupe.bpf.c -o "$work/loupe.bpf.o"
 "$STRIP" -g "$work/loupe.bpf.o"
 "$BPFTOOL" gen skeleton "$work/loupe.bpf.o" name loupe_skel >"$work/loupe.skel.h"
-cp bpf/loupe_events.h "$work/loupe_events.h"
 
 if [[ "$mode" == check ]]; then
 	status=0
-	for f in loupe.skel.h loupe_events.h; do
-		if ! cmp -s "$work/$f" "$OUT_DIR/$f"; then
-			echo "gen-bpf.sh: $OUT_DIR/$f is stale; run scripts/gen-bpf.sh and commit the result" >&2
-			status=1
-		fi
-	done
+	if ! cmp -s "$work/loupe.skel.h" "$OUT_DIR/loupe.skel.h"; then
+		echo "gen-bpf.sh: $OUT_DIR/loupe.skel.h is stale; run scripts/gen-bpf.sh and commit the result" >&2
+		status=1
+	fi
+	# One layout header, shared by the BPF programs and Swift: the include copy is a link.
+	if [[ "$(readlink "$OUT_DIR/loupe_events.h")" != "../../../bpf/loupe_events.h" ]]; then
+		echo "gen-bpf.sh: $OUT_DIR/loupe_events.h must be a link to ../../../bpf/loupe_events.h" >&2
+		status=1
+	fi
 	[[ $status == 0 ]] && echo "gen-bpf.sh: skeleton is fresh"
 	exit $status
 fi
 
 mkdir -p "$OUT_DIR"
-cp "$work/loupe.skel.h" "$work/loupe_events.h" "$OUT_DIR/"
-echo "gen-bpf.sh: wrote $OUT_DIR/loupe.skel.h ($(stat -c %s "$OUT_DIR/loupe.skel.h") bytes) and loupe_events.h"
+cp "$work/loupe.skel.h" "$OUT_DIR/"
+ln -sfn ../../../bpf/loupe_events.h "$OUT_DIR/loupe_events.h"
+echo "gen-bpf.sh: wrote $OUT_DIR/loupe.skel.h ($(stat -c %s "$OUT_DIR/loupe.skel.h") bytes)"
