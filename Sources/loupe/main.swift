@@ -2,17 +2,17 @@
     import Glibc
 #endif
 
-/// Every top-level command, in the order `loupe --help` lists them.
+/// Every top-level command, in the order `loupe --help` lists them: the main job first.
 let commands: [any Command.Type] = [
+    CaptureCommand.self,
+    ReplayCommand.self,
     InspectCommand.self,
     CatCommand.self,
-    ReplayCommand.self,
     RulesCommand.self,
+    CorpusCommand.self,
     CELCommand.self,
     SynthCommand.self,
-    CaptureCommand.self,
     BenchCommand.self,
-    CorpusCommand.self,
 ]
 
 let tool = CommandLineTool(version: loupeVersion, commands: commands)
