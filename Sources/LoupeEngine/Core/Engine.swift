@@ -20,7 +20,18 @@ public struct EngineStats: Sendable {
     public var records = 0
     public var events = 0
     /// Events by context name, `unknown` for unattributed namespaces.
-    public var eventsByContext: [String: Int] = [:]
+    public var eventsByContext: [String: Int] {
+        var counts: [String: Int] = [:]
+        if unattributedEvents > 0 { counts["unknown"] = unattributedEvents }
+        for context in EventSourceContext.allCases where contextCounts[Int(context.rawValue)] > 0 {
+            counts[context.name] = contextCounts[Int(context.rawValue)]
+        }
+        return counts
+    }
+    /// Per-event counters by context raw value: a string-keyed dictionary would hash a name for
+    /// every event.
+    var contextCounts = [Int](repeating: 0, count: 4)
+    var unattributedEvents = 0
     public var alertsByRule: [String: Int] = [:]
     public var alertsByContext: [String: Int] = [:]
     /// Counted once per (event, candidate rule), except `unknown_mntns`, counted per event.
@@ -194,12 +205,12 @@ public final class Engine {
             late = true
         }
         guard let context = resolution.context else {
-            stats.eventsByContext["unknown", default: 0] += 1
+            stats.unattributedEvents += 1
             stats.unknownMntns[mntns, default: 0] += 1
             stats.suppressions[.unknownMntns, default: 0] += 1
             return []
         }
-        stats.eventsByContext[context.name, default: 0] += 1
+        stats.contextCounts[Int(context.rawValue)] += 1
         if late { stats.lateAttributions += 1 }
         guard let candidates = ruleSet.byType[event.type] else { return [] }
 
