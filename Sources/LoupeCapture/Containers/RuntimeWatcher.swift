@@ -22,6 +22,12 @@ public final class RuntimeWatcher: @unchecked Sendable {
     private let report: Report
     private let lifecycleFailure: @Sendable (String) -> Void
     private var reader: WorkerThread?
+    /// Rescans the runtimes' state directories every `rescanInterval`: the safety net for a
+    /// runtime exec that could not be followed (it finished, or the node was too busy).
+    private var rescanner: WorkerThread?
+    private var stopping = false
+    /// How often the state directories are rescanned once discovery has run (ns).
+    public var rescanInterval: UInt64 = 200_000_000
     private let monitor = Monitor()
     private var announced = Set<String>()
     private var pending = 0
@@ -89,6 +95,12 @@ public final class RuntimeWatcher: @unchecked Sendable {
         _ = write(stopPipe.write, &byte, 1)
         reader?.join()
         reader = nil
+        monitor.locked {
+            stopping = true
+            monitor.broadcast()
+        }
+        rescanner?.join()
+        rescanner = nil
         let deadline = Clocks.monotonic() + grace
         monitor.locked {
             while pending > 0, Clocks.monotonic() < deadline { monitor.wait(until: deadline) }
@@ -103,8 +115,26 @@ public final class RuntimeWatcher: @unchecked Sendable {
 
     /// Containers found running at start are announced by discovery; the watcher must not
     /// announce them again when their runtime is invoked (`runc state`, `start`, `delete`).
+    ///
+    /// The periodic rescan starts here, once what was running at start is known.
     public func markKnown(_ ids: [String]) {
-        monitor.locked { announced.formUnion(ids) }
+        let startRescanning = monitor.locked { () -> Bool in
+            announced.formUnion(ids)
+            return rescanner == nil && !stopping
+        }
+        if startRescanning { rescanner = WorkerThread(name: "loupe-rescan") { [self] in rescanLoop() } }
+    }
+
+    private func rescanLoop() {
+        while true {
+            let stop = monitor.locked { () -> Bool in
+                let deadline = Clocks.monotonic() + rescanInterval
+                while !stopping, Clocks.monotonic() < deadline { monitor.wait(until: deadline) }
+                return stopping
+            }
+            if stop { return }
+            rescan(timestamp: Clocks.boottime())
+        }
     }
 
     private func readLoop() {
@@ -167,7 +197,8 @@ public final class RuntimeWatcher: @unchecked Sendable {
         var arguments: [[UInt8]] = []
         let deadline = Clocks.monotonic() + 2_000_000_000
         while Clocks.monotonic() < deadline {
-            guard let exe = ProcFS.inode("/proc/\(pid)/exe") else { return }
+            // Gone already (a fast `runc create`): the rescan below finds what it created.
+            guard let exe = ProcFS.inode("/proc/\(pid)/exe") else { break }
             if exe == inode || inode == 0 {
                 arguments = ProcFS.splitNUL(ProcFS.read("/proc/\(pid)/cmdline") ?? [])
                 break
@@ -220,7 +251,9 @@ public final class RuntimeWatcher: @unchecked Sendable {
             switch outcome {
             case .container(let info):
                 if monitor.locked({ announced.insert(info.id).inserted }) {
-                    report(ContainerStarted(timestamp: timestamp, container: info))
+                    // Found late: stamp it when its init process started, so that within the
+                    // capture's reorder window it still comes before the container's events.
+                    report(ContainerStarted(timestamp: Self.startTime(of: entry.initPid) ?? timestamp, container: info))
                 }
             case .sandbox:
                 monitor.locked { _ = announced.insert(entry.id) }
@@ -228,6 +261,15 @@ public final class RuntimeWatcher: @unchecked Sendable {
                 break
             }
         }
+    }
+
+    /// When a process started, in CLOCK_BOOTTIME ns (from /proc/PID/stat), if it still runs.
+    static func startTime(of pid: UInt32) -> UInt64? {
+        guard pid > 0, let bytes = ProcFS.read("/proc/\(pid)/stat"),
+            let fields = ProcessScanner.parseStat(bytes)
+        else { return nil }
+        let ticksPerSecond = UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
+        return fields.startTicks * 1_000_000_000 / ticksPerSecond
     }
 
     /// The init pid from `--pid-file`, or from the runtime's state.json under its root.
