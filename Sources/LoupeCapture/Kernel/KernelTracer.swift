@@ -17,6 +17,10 @@ public struct TracerOptions: Sendable {
     public var excludedOpenPrefixes: [String] = []
     /// Also emit fork records for new threads.
     public var forkThreads = false
+    /// The kernel's mount-namespace filter: the mode is in force from the first record, the
+    /// namespaces are in the map right after the programs attach (before `init` returns).
+    public var mountNamespaceMode: MountNamespaceFilter = .all
+    public var mountNamespaces: [UInt64] = []
 
     public init() {}
 
@@ -91,6 +95,7 @@ public final class KernelTracer: @unchecked Sendable {
         raw.ring_bytes = options.ringBytes
         raw.wakeup_bytes = options.wakeupBytes
         raw.flags = options.forkThreads ? UInt32(LOUPE_CFG_FORK_THREADS) : 0
+        raw.mntns_mode = options.mountNamespaceMode.kernelValue
         let sink = Unmanaged.passRetained(RecordSink(onRecord))
         var out: OpaquePointer?
         var message = [CChar](repeating: 0, count: 4096)
@@ -113,6 +118,7 @@ public final class KernelTracer: @unchecked Sendable {
         for prefix in options.excludedOpenPrefixes where !prefix.isEmpty {
             _ = loupe_bpf_open_exclude_add(handle, prefix)
         }
+        for mntns in options.mountNamespaces { addFilteredNamespace(mntns) }
     }
 
     deinit {
@@ -136,11 +142,7 @@ public final class KernelTracer: @unchecked Sendable {
 
     /// Records only `namespaces` (include), all but them (exclude), or everything.
     public func setMountNamespaceFilter(_ mode: MountNamespaceFilter) {
-        switch mode {
-        case .all: _ = loupe_bpf_set_mntns_mode(handle, UInt32(LOUPE_MNTNS_ALL.rawValue))
-        case .include: _ = loupe_bpf_set_mntns_mode(handle, UInt32(LOUPE_MNTNS_INCLUDE.rawValue))
-        case .exclude: _ = loupe_bpf_set_mntns_mode(handle, UInt32(LOUPE_MNTNS_EXCLUDE.rawValue))
-        }
+        _ = loupe_bpf_set_mntns_mode(handle, mode.kernelValue)
     }
 
     public func addFilteredNamespace(_ mntns: UInt64) {
@@ -152,7 +154,18 @@ public final class KernelTracer: @unchecked Sendable {
 }
 
 /// How the kernel's mount-namespace filter map is applied.
-public enum MountNamespaceFilter: Sendable { case all, include, exclude }
+public enum MountNamespaceFilter: String, Sendable {
+    case all, include, exclude
+
+    /// The kernel side's `enum loupe_mntns_mode`.
+    var kernelValue: UInt32 {
+        switch self {
+        case .all: UInt32(LOUPE_MNTNS_ALL.rawValue)
+        case .include: UInt32(LOUPE_MNTNS_INCLUDE.rawValue)
+        case .exclude: UInt32(LOUPE_MNTNS_EXCLUDE.rawValue)
+        }
+    }
+}
 
 private final class RecordSink {
     let deliver: (UnsafeRawBufferPointer) -> Void

@@ -28,7 +28,15 @@ public struct CaptureConfiguration: Sendable {
     public var stateRoots: [String] = ContainerDiscovery.defaultStateRoots
     public var metadata = ContainerMetadataReader()
     /// Only events of this context are written (lifecycle and snapshot records always are).
+    /// For `host` the kernel also records only the host mount namespace (include mode, unless
+    /// `tracer` already excludes namespaces); containers are filtered in user space only, as
+    /// they are known only once they run.
     public var onlyContext: EventSourceContext?
+    /// Containers (Docker name, Kubernetes container or pod name, id or id prefix of 12 or more
+    /// characters) whose mount namespace is put in the kernel's exclude set while they run, from
+    /// discovery at start or from the runtime watcher. Needs the tracer's mode to be `exclude`
+    /// or `all` (then made `exclude`); ignored in include mode. Their lifecycle is still recorded.
+    public var excludedContainers: [String] = []
     /// Stop after this many ns; nil runs until `requestStop()`.
     public var duration: UInt64?
     /// How long records wait to be put in timestamp order (ns). The ring buffer is shared by
@@ -112,6 +120,10 @@ public final class CaptureSession: @unchecked Sendable {
     private var pollThread: WorkerThread?
     private let pollState: PollState
     private var published = CaptureStatistics()
+    /// `excludedContainers` at work; nil when there are none or the kernel includes.
+    private var exclusion: ContainerExclusion?
+    /// The kernel's mount-namespace filter as applied (after `onlyContext` and exclusions).
+    public let mountNamespaceMode: MountNamespaceFilter
 
     /// Starts the tracers, then the runtime watcher, then reads /proc and the runtime state
     /// directories: anything that starts meanwhile is seen by both, nothing falls between.
@@ -122,8 +134,23 @@ public final class CaptureSession: @unchecked Sendable {
         self.queue = queue
         let pollState = PollState(queue: queue)
         self.pollState = pollState
-        tracer = try KernelTracer(options: configuration.tracer) { bytes in pollState.deliver(bytes) }
+        var tracerOptions = configuration.tracer
+        if configuration.onlyContext == .host, tracerOptions.mountNamespaceMode != .exclude,
+            let hostMntns = HostInspector.hostMountNamespace()
+        {
+            tracerOptions.mountNamespaceMode = .include
+            if !tracerOptions.mountNamespaces.contains(hostMntns) { tracerOptions.mountNamespaces.append(hostMntns) }
+        }
+        if !configuration.excludedContainers.isEmpty, tracerOptions.mountNamespaceMode == .all {
+            tracerOptions.mountNamespaceMode = .exclude
+        }
+        mountNamespaceMode = tracerOptions.mountNamespaceMode
+        let tracer = try KernelTracer(options: tracerOptions) { bytes in pollState.deliver(bytes) }
+        self.tracer = tracer
         host = HostInspector.hostInfo(captureOptions: configuration.captureOptions)
+        if !configuration.excludedContainers.isEmpty, tracerOptions.mountNamespaceMode == .exclude {
+            exclusion = ContainerExclusion(patterns: configuration.excludedContainers, hostMntns: host.hostMntns)
+        }
 
         if !configuration.runtimePaths.isEmpty {
             do {
@@ -148,6 +175,9 @@ public final class CaptureSession: @unchecked Sendable {
             .scan()
         watcher?.markKnown(containers.map(\.id))
         discoveredContainers = containers
+        for container in containers {
+            if let change = exclusion?.started(container), change.excluded { tracer.addFilteredNamespace(change.mntns) }
+        }
         for process in processes { pollState.decoder.rememberExecutable(pid: process.pid, exepath: process.exepath) }
         initialSnapshot =
             processes.map { Record.processSnapshot($0) }
@@ -206,7 +236,11 @@ public final class CaptureSession: @unchecked Sendable {
             tracer.poll(milliseconds: 0)
             pollState.flush()
         }
-        var loop = MergeLoop(configuration: configuration, host: host, containers: discoveredContainers)
+        var loop = MergeLoop(
+            configuration: configuration, host: host, containers: discoveredContainers, exclusion: exclusion,
+            onExclusionChange: { mntns, excluded in
+                if excluded { tracer.addFilteredNamespace(mntns) } else { tracer.removeFilteredNamespace(mntns) }
+            })
         let start = Clocks.boottime()
         loop.statistics.startedAt = start
         var lastTick = Clocks.monotonic()
@@ -249,6 +283,7 @@ public final class CaptureSession: @unchecked Sendable {
         do {
             while true {
                 for record in queue.takeAll(timeout: 100_000_000) { loop.insert(record) }
+                loop.releaseExitedExclusions()
                 let now = Clocks.boottime()
                 try loop.release(upTo: now &- configuration.reorderWindow, into: sink)
                 if Clocks.monotonic() &- lastTick >= 1_000_000_000 { try tick(final: false) }
@@ -320,9 +355,20 @@ struct MergeLoop {
     private var head = 0
     private var released: UInt64 = 0
     private var missing = Set<String>()
+    /// `--exclude-container`: kernel exclusions follow the containers' lifecycle.
+    private var exclusion: ContainerExclusion?
+    /// `--include-mntns` / `--exclude-mntns` as given.
+    private let staticNamespaces: Set<UInt64>
+    private let onExclusionChange: (_ mntns: UInt64, _ excluded: Bool) -> Void
 
-    init(configuration: CaptureConfiguration, host: HostInfo, containers: [ContainerInfo]) {
+    init(
+        configuration: CaptureConfiguration, host: HostInfo, containers: [ContainerInfo],
+        exclusion: ContainerExclusion? = nil, onExclusionChange: @escaping (UInt64, Bool) -> Void = { _, _ in }
+    ) {
         self.configuration = configuration
+        self.staticNamespaces = Set(configuration.tracer.mountNamespaces)
+        self.exclusion = exclusion
+        self.onExclusionChange = onExclusionChange
         registry = ContainerRegistry(hostMntns: host.hostMntns)
         for container in containers { registry.add(container) }
         statistics.containersByContext = registry.countsByContext
@@ -332,6 +378,11 @@ struct MergeLoop {
     /// written are stamped with the last written time: the stream stays ordered and the
     /// registration still precedes everything that follows it.
     mutating func insert(_ record: Record) {
+        // An excluded container leaves the kernel's stream as soon as it is known, not once
+        // its start record has waited out the reorder window.
+        if case .containerStarted(let started) = record, let change = exclusion?.started(started.container) {
+            onExclusionChange(change.mntns, change.excluded)
+        }
         var record = record
         var timestamp = record.timestamp
         if timestamp < released {
@@ -382,7 +433,15 @@ struct MergeLoop {
     private mutating func emit<Sink: CaptureSink>(_ record: Record, into sink: Sink) throws {
         switch record {
         case .event(let event):
-            if let only = configuration.onlyContext, registry.context(mntns: event.header.mntns) != only {
+            // The kernel applies the namespace lists too, but the list is filled only after the
+            // programs attach: records from that first moment are filtered here.
+            let listed = staticNamespaces.contains(event.header.mntns)
+            let unwanted =
+                (configuration.tracer.mountNamespaceMode == .exclude && listed)
+                || (configuration.tracer.mountNamespaceMode == .include && !listed)
+            if unwanted
+                || (configuration.onlyContext.map { registry.context(mntns: event.header.mntns) != $0 } ?? false)
+            {
                 statistics.filteredEvents += 1
                 try stopIfInit(event, into: sink)
                 return
@@ -399,6 +458,7 @@ struct MergeLoop {
             statistics.containersByContext = registry.countsByContext
         case .containerStopped(let stopped):
             guard registry.remove(id: stopped.id) != nil else { return }
+            containerGone(id: stopped.id)
             try sink.write(record)
             statistics.records += 1
             statistics.containersStopped += 1
@@ -419,6 +479,7 @@ struct MergeLoop {
             container.mntns == event.header.mntns || event.header.mntns == 0
         else { return }
         registry.remove(id: container.id)
+        containerGone(id: container.id)
         try sink.write(
             .containerStopped(
                 ContainerStopped(
@@ -427,6 +488,20 @@ struct MergeLoop {
         statistics.records += 1
         statistics.containersStopped += 1
         statistics.containersByContext = registry.countsByContext
+    }
+
+    /// Excluded containers whose init process is gone leave the kernel's set at once (their
+    /// exit is not traced, and the namespace's inode number may soon be reused); their stop
+    /// record still comes from `checkLiveness`. Called every pass of the run loop.
+    mutating func releaseExitedExclusions() {
+        guard let exclusion, !exclusion.isEmpty else { return }
+        for mntns in self.exclusion!.released(alive: { ProcFS.processExists($0) }) { onExclusionChange(mntns, false) }
+    }
+
+    /// A stopped container's mount namespace leaves the kernel's exclude set (the inode number
+    /// may be reused by a later namespace).
+    private mutating func containerGone(id: String) {
+        if let mntns = exclusion?.stopped(id: id) { onExclusionChange(mntns, false) }
     }
 
     /// Containers whose init process is gone without an exit event (exit not traced, or

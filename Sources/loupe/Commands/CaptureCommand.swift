@@ -33,7 +33,24 @@ enum CaptureCommand: Command {
           --exclude-path P        Do not record opens whose path, as given, starts with P
                                   (first 64 bytes compared, in the kernel); repeatable
           --only-context C        Write only events of context C (kubernetes, docker or host);
-                                  container lifecycle and snapshots are always written
+                                  container lifecycle and snapshots are always written. For
+                                  host the kernel also records only the host mount namespace
+                                  (include mode; the user-space filter stays as a second
+                                  line). For docker and kubernetes the filter is in user space
+                                  only: a container is known only once it has started, so a
+                                  kernel filter would lose its first events
+          --include-mntns ID      Record only events of mount namespace ID (the inode number,
+                                  N or mnt:[N] as `readlink /proc/PID/ns/mnt` shows), in the
+                                  kernel; repeatable
+          --exclude-mntns ID      Do not record events of mount namespace ID, in the kernel;
+                                  repeatable. Not together with --include-mntns, nor with
+                                  --only-context host
+          --exclude-container C   Do not record events of container C (Docker name,
+                                  Kubernetes container or pod name, id or an id prefix of 12+
+                                  characters), in the kernel: its mount namespace is excluded
+                                  from when it is found (at start, or when it starts) until it
+                                  stops; its lifecycle records and snapshot are still written.
+                                  Repeatable; not together with --include-mntns
           --runtime-path P        Also watch the OCI runtime binary P (besides the known paths
                                   and $RUNTIME_PATH, colon-separated); repeatable
           --metrics-addr ADDR     Serve Prometheus metrics (loupe_*) on HOST:PORT or :PORT
@@ -98,6 +115,20 @@ enum CaptureCommand: Command {
             }
             configuration.onlyContext = context
         }
+        let included = try values("include-mntns")
+        let excluded = try values("exclude-mntns")
+        let excludedContainers = try values("exclude-container")
+        let selection: MountNamespaceSelection
+        do throws(MountNamespaceSelection.Problem) {
+            selection = try MountNamespaceSelection.parse(
+                include: included, exclude: excluded, excludedContainers: excludedContainers,
+                onlyHost: configuration.onlyContext == .host)
+        } catch {
+            throw UsageError(error.description)
+        }
+        configuration.tracer.mountNamespaceMode = selection.mode
+        configuration.tracer.mountNamespaces = selection.namespaces
+        configuration.excludedContainers = selection.excludedContainers
         configuration.runtimePaths = CaptureConfiguration.runtimePaths(extra: try values("runtime-path"))
         let metricsAddress = try option("metrics-addr")
         let quiet = arguments.flag("quiet", short: "q")
@@ -124,6 +155,15 @@ enum CaptureCommand: Command {
             Label("only_context", configuration.onlyContext?.name ?? "all"),
             Label("exclude_paths", configuration.tracer.excludedOpenPrefixes.joined(separator: ":")),
         ]
+        if selection.mode != .all {
+            configuration.captureOptions.append(Label("mntns_mode", selection.mode.rawValue))
+            configuration.captureOptions.append(
+                Label("mntns", selection.namespaces.map { String($0) }.joined(separator: ",")))
+        }
+        if !selection.excludedContainers.isEmpty {
+            configuration.captureOptions.append(
+                Label("exclude_containers", selection.excludedContainers.joined(separator: ",")))
+        }
         if live.enabled { configuration.captureOptions.append(Label("live_rules", live.rules ?? "builtin")) }
         try checkWritable(output)
         // Rule inputs are checked before the tracers load: a bad rule fails fast.
