@@ -14,7 +14,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-CLANG="${CLANG:-clang}"
+# Debian's clang 14 by name: the Swift toolchain ships its own, newer clang, which may come first
+# on PATH and compiles (and warns) differently, so the skeleton would not be reproducible.
+CLANG="${CLANG:-$(command -v clang-14 || echo /usr/bin/clang)}"
 STRIP="${LLVM_STRIP:-$(command -v llvm-strip || command -v llvm-strip-14 || echo llvm-strip)}"
 BPFTOOL="${BPFTOOL:-bpftool}"
 OUT_DIR="Sources/CLoupeBPF/include"
