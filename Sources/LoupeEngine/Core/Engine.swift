@@ -35,8 +35,37 @@ public struct EngineStats: Sendable {
     public var alertsByRule: [String: Int] = [:]
     public var alertsByContext: [String: Int] = [:]
     /// Counted once per (event, candidate rule), except `unknown_mntns`, counted per event.
-    public var suppressions: [SuppressionReason: Int] = [:]
-    public var suppressionsByRule: [String: [SuppressionReason: Int]] = [:]
+    public var suppressions: [SuppressionReason: Int] {
+        var totals: [SuppressionReason: Int] = [:]
+        if unknownMntnsEvents > 0 { totals[.unknownMntns] = unknownMntnsEvents }
+        for (index, count) in suppressionCounts.enumerated() where count > 0 {
+            totals[Self.reasons[index % Self.reasons.count], default: 0] += count
+        }
+        return totals
+    }
+    public var suppressionsByRule: [String: [SuppressionReason: Int]] {
+        var byRule: [String: [SuppressionReason: Int]] = [:]
+        for (index, count) in suppressionCounts.enumerated() where count > 0 {
+            byRule[ruleIDs[index / Self.reasons.count], default: [:]][Self.reasons[index % Self.reasons.count]] = count
+        }
+        return byRule
+    }
+    /// Suppressions by (rule order, reason), flat: they are counted per event and candidate rule
+    /// (every rule of a host event when host monitoring is off), too often for string-keyed
+    /// dictionaries. The dictionaries above are views for the summary.
+    private static let reasons = SuppressionReason.allCases
+    var ruleIDs: [String] = []
+    var suppressionCounts: [Int] = []
+    var unknownMntnsEvents = 0
+
+    init(ruleIDs: [String] = []) {
+        self.ruleIDs = ruleIDs
+        suppressionCounts = [Int](repeating: 0, count: ruleIDs.count * Self.reasons.count)
+    }
+
+    mutating func countSuppression(_ reason: SuppressionReason, rule order: Int) {
+        suppressionCounts[order * Self.reasons.count + Self.reasons.firstIndex(of: reason)!] += 1
+    }
     public var evalErrorsByRule: [String: Int] = [:]
     /// The first evaluation error message of each rule.
     public var firstEvalError: [String: String] = [:]
@@ -125,6 +154,7 @@ public final class Engine {
             registry: MntnsRegistry(hostMntns: inputs.host.hostMntns), profiles: inputs.profiles,
             apiServerAddresses: apiServer)
         ruleSet = try RuleSet(specs: inputs.rules, functions: EngineHelpers.functions(state))
+        stats = EngineStats(ruleIDs: ruleSet.rules.map { $0.spec.id })
         cooldown = Cooldown(settings: inputs.config.cooldown)
         clock = inputs.host.clock
         activation = ruleSet.environment.makeActivation()
@@ -185,9 +215,8 @@ public final class Engine {
         }
     }
 
-    private func suppress(_ reason: SuppressionReason, _ ruleID: String) {
-        stats.suppressions[reason, default: 0] += 1
-        stats.suppressionsByRule[ruleID, default: [:]][reason, default: 0] += 1
+    private func suppress(_ reason: SuppressionReason, _ rule: CompiledRule) {
+        stats.countSuppression(reason, rule: rule.order)
     }
 
     private func handle(_ event: Event) -> [Alert] {
@@ -207,7 +236,7 @@ public final class Engine {
         guard let context = resolution.context else {
             stats.unattributedEvents += 1
             stats.unknownMntns[mntns, default: 0] += 1
-            stats.suppressions[.unknownMntns, default: 0] += 1
+            stats.unknownMntnsEvents += 1
             return []
         }
         stats.contextCounts[Int(context.rawValue)] += 1
@@ -217,18 +246,18 @@ public final class Engine {
         var container: ContainerInfo?
         if case .container(let c) = resolution { container = c }
         if !isEnabled(context) {
-            for r in candidates { suppress(.contextDisabled, r.spec.id) }
+            for r in candidates { suppress(.contextDisabled, r) }
             return []
         }
         if isIgnored(event, context: context, container: container) {
-            for r in candidates { suppress(.ignored, r.spec.id) }
+            for r in candidates { suppress(.ignored, r) }
             return []
         }
         let rules: [Int: BoundRule]
         if context == .kubernetes, let c = container, inputs.bindings != nil {
             rules = boundRules(for: c)
             if rules.isEmpty {
-                for r in candidates { suppress(.noRulesForPod, r.spec.id) }
+                for r in candidates { suppress(.noRulesForPod, r) }
                 return []
             }
         } else {
@@ -264,19 +293,19 @@ public final class Engine {
     ) -> Alert? {
         let id = rule.spec.id
         if rule.spec.profileDependency == .required && !hasProfile {
-            suppress(.profileMissing, id)
+            suppress(.profileMissing, rule)
             return nil
         }
         if !bound.prefilter.isEmpty {
             let parent = state.tree[event.header.ppid]?.path.string ?? ""
             if !bound.prefilter.admits(event, parentPath: parent) {
-                suppress(.policy, id)
+                suppress(.policy, rule)
                 return nil
             }
         }
         switch evaluate(rule, event.type) {
         case .failure(let message):
-            evalError(id, message)
+            evalError(rule, message)
             return nil
         case .success(false):
             return nil
@@ -284,18 +313,18 @@ public final class Engine {
             break
         }
         guard case .string(let message) = rule.message.evaluate(activation) else {
-            evalError(id, "expressions.message did not produce a string")
+            evalError(rule, "expressions.message did not produce a string")
             return nil
         }
         guard case .string(let uniqueID) = rule.uniqueId.evaluate(activation) else {
-            evalError(id, "expressions.uniqueId did not produce a string")
+            evalError(rule, "expressions.uniqueId did not produce a string")
             return nil
         }
         let containerID = object.containerId
         let key = Cooldown.key(uniqueId: uniqueID, containerId: containerID, ruleId: id)
         let time = Int64(bitPattern: event.header.timestamp)
         if !cooldown.admit(key: key, time: time) {
-            suppress(.cooldown, id)
+            suppress(.cooldown, rule)
             return nil
         }
         let alert = makeAlert(
@@ -306,8 +335,9 @@ public final class Engine {
         return alert
     }
 
-    private func evalError(_ id: String, _ message: String) {
-        suppress(.evalError, id)
+    private func evalError(_ rule: CompiledRule, _ message: String) {
+        let id = rule.spec.id
+        suppress(.evalError, rule)
         stats.evalErrorsByRule[id, default: 0] += 1
         if stats.firstEvalError[id] == nil { stats.firstEvalError[id] = message }
     }
