@@ -154,16 +154,8 @@ final class ListComprehensionNode: Node, @unchecked Sendable {
             r, &c, slot1: slot1, slot2: slot2, macro: name,
             { c in
                 if let filter {
-                    switch filter.eval(&c) {
-                    case .bool(true): break
-                    case .bool(false): return true
-                    case .error(let e):
-                        failure = .error(e)
-                        return false
-                    case let other:
-                        failure = .noSuchOverload(name, other)
-                        return false
-                    }
+                    guard let keep = admits(filter, &c, macro: name, failure: &failure) else { return false }
+                    if !keep { return true }
                 }
                 let v = transform?.eval(&c) ?? c.locals[slot1]
                 if case .error = v {
@@ -206,16 +198,8 @@ final class TransformMapNode: Node, @unchecked Sendable {
             r, &c, slot1: slot1, slot2: slot2, macro: "transformMap",
             { c in
                 if let filter {
-                    switch filter.eval(&c) {
-                    case .bool(true): break
-                    case .bool(false): return true
-                    case .error(let e):
-                        failure = .error(e)
-                        return false
-                    case let other:
-                        failure = .noSuchOverload("transformMap", other)
-                        return false
-                    }
+                    guard let keep = admits(filter, &c, macro: "transformMap", failure: &failure) else { return false }
+                    if !keep { return true }
                 }
                 let v = transform.eval(&c)
                 if case .error = v {
@@ -313,5 +297,20 @@ final class OptionalMapNode: Node, @unchecked Sendable {
         default:
             return .noSuchOverload(flat ? "optFlatMap" : "optMap", r)
         }
+    }
+}
+
+/// The filter of `map(x, filter, expr)` and `transformList/transformMap`: true keeps the
+/// element, false skips it, nil stops the macro with `failure` (an error, or a non-bool filter).
+@inline(__always)
+private func admits(_ filter: Node, _ c: inout EvalContext, macro: String, failure: inout CELValue?) -> Bool? {
+    switch filter.eval(&c) {
+    case .bool(let keep): return keep
+    case .error(let e):
+        failure = .error(e)
+        return nil
+    case let other:
+        failure = .noSuchOverload(macro, other)
+        return nil
     }
 }
