@@ -117,13 +117,6 @@ public protocol RuleTimingCollector: AnyObject {
 /// records' time and order is capture order, so the same inputs always give the same alerts.
 /// One engine must be driven from one thread.
 public final class Engine {
-    /// A rule as it applies to one container: with its merged parameters and prefilter.
-    struct BoundRule {
-        let rule: CompiledRule
-        let parameters: InputMap
-        let prefilter: Prefilter
-        let severity: Int64
-    }
 
     public let inputs: EngineInputs
     public private(set) var stats = EngineStats()
@@ -133,10 +126,15 @@ public final class Engine {
     private var clock: ClockAnchor
     private var activation: CELActivation
     private let object = EventObject()
-    /// Rules that apply outside bindings (host, docker, and pods when no bindings were given).
-    private let unbound: [Int: BoundRule]
-    /// Per Kubernetes container id: bound rules by rule order (nil entry: none bound).
-    private var boundCache: [String: [Int: BoundRule]] = [:]
+    /// The rules that apply outside bindings (host, docker, and pods when no bindings were
+    /// given), by context raw value.
+    private let unboundPlans: [RulePlan]
+    /// Per Kubernetes container id: the rules its bindings give it.
+    private var boundCache: [String: RulePlan] = [:]
+    /// Containers an event was attributed to ahead of their start record, by namespace.
+    private var lateEntries: [UInt64: RegisteredContainer] = [:]
+    /// `eventType` values by event type raw value.
+    private let typeNames: [CELValue]
     private let nodeName: String
     private let clusterName: String
     /// Per-rule timing for benchmarks; nil (no clock reads) otherwise.
@@ -159,13 +157,19 @@ public final class Engine {
         clock = inputs.host.clock
         activation = ruleSet.environment.makeActivation()
         activation[ruleSet.eventSlot] = .object(object)
-        var unbound: [Int: BoundRule] = [:]
-        for rule in ruleSet.rules {
-            unbound[rule.order] = BoundRule(
+        let unbound = ruleSet.rules.map { rule in
+            BoundRule(
                 rule: rule, parameters: rule.spec.state, prefilter: Prefilter(rule.spec.state),
                 severity: rule.spec.severity)
         }
-        self.unbound = unbound
+        var plans = [RulePlan](repeating: RulePlan(), count: 4)
+        for context in EventSourceContext.allCases {
+            plans[Int(context.rawValue)] = RulePlan(ruleSet, context: context, rules: unbound)
+        }
+        unboundPlans = plans
+        var names = [CELValue](repeating: .null, count: EventType.slotCount)
+        for type in EventType.allCases { names[Int(type.rawValue)] = .string(type.name) }
+        typeNames = names
         let node = inputs.config.nodeName ?? inputs.host.nodeName
         nodeName = node.isEmpty ? inputs.host.hostname : node
         clusterName = inputs.config.clusterName ?? ""
@@ -225,74 +229,100 @@ public final class Engine {
         defer { if case .exit = event.payload { state.tree.remove(pid: event.header.pid) } }
 
         let mntns = event.header.mntns
-        var resolution = state.registry.resolve(mntns)
+        var entry: RegisteredContainer?
         var late = false
-        if case .unknown = resolution, !state.registry.wasRegistered(mntns),
-            let ahead = inputs.lookahead?.container(for: mntns), ahead.mntns != state.registry.hostMntns
-        {
-            resolution = .container(ahead)
-            late = true
+        if mntns == 0 || mntns != state.registry.hostMntns {
+            entry = state.registry.registered(mntns)
+            if entry == nil {
+                entry = lateEntry(mntns)
+                guard entry != nil else {
+                    stats.unattributedEvents += 1
+                    stats.unknownMntns[mntns, default: 0] += 1
+                    stats.unknownMntnsEvents += 1
+                    return []
+                }
+                late = true
+            }
         }
-        guard let context = resolution.context else {
-            stats.unattributedEvents += 1
-            stats.unknownMntns[mntns, default: 0] += 1
-            stats.unknownMntnsEvents += 1
-            return []
-        }
+        let context = entry?.context ?? .host
         stats.contextCounts[Int(context.rawValue)] += 1
         if late { stats.lateAttributions += 1 }
-        guard let candidates = ruleSet.byType[event.type] else { return [] }
+        let type = Int(event.type.rawValue)
+        let candidates = ruleSet.byType[type]
+        if candidates.isEmpty { return [] }
 
-        var container: ContainerInfo?
-        if case .container(let c) = resolution { container = c }
         if !isEnabled(context) {
             for r in candidates { suppress(.contextDisabled, r) }
             return []
         }
-        if isIgnored(event, context: context, container: container) {
+        if isIgnored(event, context: context, container: entry) {
             for r in candidates { suppress(.ignored, r) }
             return []
         }
-        let rules: [Int: BoundRule]
-        if context == .kubernetes, let c = container, inputs.bindings != nil {
-            rules = boundRules(for: c)
-            if rules.isEmpty {
+        let plan: RulePlan
+        if context == .kubernetes, let entry, inputs.bindings != nil {
+            plan = boundPlan(for: entry)
+            if plan.isEmpty {
                 for r in candidates { suppress(.noRulesForPod, r) }
                 return []
             }
         } else {
-            rules = unbound
+            plan = unboundPlans[Int(context.rawValue)]
         }
+        let rules = plan.byType[type]
+        if rules.isEmpty { return [] }
 
-        prepare(event, context: context, container: container)
+        object.load(event, identity: entry?.identity ?? .host)
+        activation[ruleSet.eventTypeSlot] = typeNames[type]
+        activation[ruleSet.httpSlot] =
+            event.type == .http ? .object(object) : .error("http is set only for http events")
         var hasProfile = false
-        if context == .kubernetes, let c = container { hasProfile = state.profile(containerId: c.id) != nil }
+        if context == .kubernetes, let entry { hasProfile = self.hasProfile(entry) }
         var alerts: [Alert] = []
-        for rule in candidates {
-            guard let bound = rules[rule.order], rule.allows(context) else { continue }
+        for bound in rules {
             let alert: Alert?
             if let timing {
                 let start = timing.now()
                 alert = check(
-                    rule, bound, event, context: context, container: container, hasProfile: hasProfile, late: late)
-                timing.record(rule: rule.order, nanoseconds: timing.now() &- start)
+                    bound, event, type: type, context: context, entry: entry, hasProfile: hasProfile, late: late)
+                timing.record(rule: bound.rule.order, nanoseconds: timing.now() &- start)
             } else {
                 alert = check(
-                    rule, bound, event, context: context, container: container, hasProfile: hasProfile, late: late)
+                    bound, event, type: type, context: context, entry: entry, hasProfile: hasProfile, late: late)
             }
             if let alert { alerts.append(alert) }
         }
         return alerts
     }
 
+    /// The container the capture registers for `mntns` later, for an event that raced ahead of
+    /// its start record (nil when the namespace was registered before: it stopped, the event is
+    /// unattributed).
+    private func lateEntry(_ mntns: UInt64) -> RegisteredContainer? {
+        guard !state.registry.wasRegistered(mntns), let ahead = inputs.lookahead?.container(for: mntns),
+            ahead.mntns != state.registry.hostMntns
+        else { return nil }
+        if let known = lateEntries[mntns] { return known }
+        let entry = RegisteredContainer(ahead)
+        lateEntries[mntns] = entry
+        return entry
+    }
+
+    private func hasProfile(_ entry: RegisteredContainer) -> Bool {
+        if let known = entry.hasProfile { return known }
+        let found = state.profile(containerId: entry.info.id) != nil
+        entry.hasProfile = found
+        return found
+    }
+
     /// One candidate rule for a prepared event: profile, prefilter, expressions, message,
     /// uniqueId, cooldown; the alert it raises, if any.
     private func check(
-        _ rule: CompiledRule, _ bound: BoundRule, _ event: Event, context: EventSourceContext,
-        container: ContainerInfo?, hasProfile: Bool, late: Bool
+        _ bound: BoundRule, _ event: Event, type: Int, context: EventSourceContext, entry: RegisteredContainer?,
+        hasProfile: Bool, late: Bool
     ) -> Alert? {
-        let id = rule.spec.id
-        if rule.spec.profileDependency == .required && !hasProfile {
+        let rule = bound.rule
+        if rule.requiresProfile && !hasProfile {
             suppress(.profileMissing, rule)
             return nil
         }
@@ -303,7 +333,7 @@ public final class Engine {
                 return nil
             }
         }
-        switch evaluate(rule, event.type) {
+        switch evaluate(rule.expressions[type]) {
         case .failure(let message):
             evalError(rule, message)
             return nil
@@ -320,8 +350,8 @@ public final class Engine {
             evalError(rule, "expressions.uniqueId did not produce a string")
             return nil
         }
-        let containerID = object.containerId
-        let key = Cooldown.key(uniqueId: uniqueID, containerId: containerID, ruleId: id)
+        let id = rule.spec.id
+        let key = Cooldown.key(uniqueId: uniqueID, containerId: object.containerId, ruleId: id)
         let time = Int64(bitPattern: event.header.timestamp)
         if !cooldown.admit(key: key, time: time) {
             suppress(.cooldown, rule)
@@ -329,7 +359,7 @@ public final class Engine {
         }
         let alert = makeAlert(
             event, rule: rule, severity: bound.severity, message: message, uniqueID: uniqueID, context: context,
-            container: container, late: late)
+            container: entry?.info, late: late)
         stats.alertsByRule[id, default: 0] += 1
         stats.alertsByContext[context.name, default: 0] += 1
         return alert
@@ -348,8 +378,8 @@ public final class Engine {
     }
 
     /// The rule's expressions for the type, ANDed; a non-bool result is an error.
-    private func evaluate(_ rule: CompiledRule, _ type: EventType) -> Outcome {
-        for program in rule.expressions[type] ?? [] {
+    private func evaluate(_ programs: [CELProgram]) -> Outcome {
+        for program in programs {
             switch program.evaluate(activation) {
             case .bool(true): continue
             case .bool(false): return .success(false)
@@ -360,25 +390,6 @@ public final class Engine {
         return .success(true)
     }
 
-    private func prepare(_ event: Event, context: EventSourceContext, container: ContainerInfo?) {
-        object.event = event
-        switch context {
-        case .host:
-            object.containerId = "host"
-            object.containerName = ""
-            object.podName = ""
-            object.namespace = ""
-        case .kubernetes, .docker:
-            object.containerId = container?.id ?? ""
-            object.containerName = container?.kubernetes?.containerName ?? container?.name ?? ""
-            object.podName = container?.kubernetes?.podName ?? ""
-            object.namespace = container?.kubernetes?.namespace ?? ""
-        }
-        activation[ruleSet.eventTypeSlot] = .string(event.type.name)
-        activation[ruleSet.httpSlot] =
-            event.type == .http ? .object(object) : .error("http is set only for http events")
-    }
-
     private func isEnabled(_ context: EventSourceContext) -> Bool {
         switch context {
         case .kubernetes: inputs.config.enableRuntimeDetection
@@ -387,7 +398,7 @@ public final class Engine {
         }
     }
 
-    private func isIgnored(_ event: Event, context: EventSourceContext, container: ContainerInfo?) -> Bool {
+    private func isIgnored(_ event: Event, context: EventSourceContext, container: RegisteredContainer?) -> Bool {
         switch context {
         case .kubernetes:
             return false
@@ -402,15 +413,20 @@ public final class Engine {
             return !host.ignorePaths.isEmpty && EventPaths.of(event).contains { host.ignorePaths.anyMatches($0) }
         case .docker:
             let docker = inputs.config.dockerMonitoring
-            guard let c = container else { return false }
+            guard let c = container?.info else { return false }
             return docker.ignoreContainers.anyMatches(c.name) || docker.ignoreImages.anyMatches(c.image)
         }
     }
 
     /// The rules bindings give a pod container: namespace selectors see only the
     /// `kubernetes.io/metadata.name` label (namespace labels are not captured).
-    private func boundRules(for c: ContainerInfo) -> [Int: BoundRule] {
-        if let cached = boundCache[c.id] { return cached }
+    private func boundPlan(for entry: RegisteredContainer) -> RulePlan {
+        if let plan = entry.plan { return plan }
+        let c = entry.info
+        if let cached = boundCache[c.id] {
+            entry.plan = cached
+            return cached
+        }
         let k = c.kubernetes!
         let namespaceLabels = ["kubernetes.io/metadata.name": k.namespace]
         var podLabels: [String: String] = [:]
@@ -427,8 +443,10 @@ public final class Engine {
                 }
             }
         }
-        boundCache[c.id] = out
-        return out
+        let plan = RulePlan(ruleSet, context: .kubernetes, rules: ruleSet.rules.map { out[$0.order] })
+        boundCache[c.id] = plan
+        entry.plan = plan
+        return plan
     }
 
     private static func names(_ reference: BindingRule.Reference, _ spec: RuleSpec) -> Bool {
@@ -500,5 +518,41 @@ public final class Engine {
         default:
             return []
         }
+    }
+}
+
+/// A rule as it applies to one container: with its merged parameters and prefilter.
+final class BoundRule: Sendable {
+    let rule: CompiledRule
+    let parameters: InputMap
+    let prefilter: Prefilter
+    let severity: Int64
+
+    init(rule: CompiledRule, parameters: InputMap, prefilter: Prefilter, severity: Int64) {
+        self.rule = rule
+        self.parameters = parameters
+        self.prefilter = prefilter
+        self.severity = severity
+    }
+}
+
+/// The rules an event of a context (and, with bindings, a container) runs, per event type raw
+/// value in rule order: worked out once, so an event costs one array read rather than a lookup
+/// and a context check per candidate rule.
+final class RulePlan: Sendable {
+    let byType: [[BoundRule]]
+    let isEmpty: Bool
+
+    init() {
+        byType = []
+        isEmpty = true
+    }
+
+    /// - Parameter rules: by rule order; nil where the rule does not apply (not bound).
+    init(_ ruleSet: RuleSet, context: EventSourceContext, rules: [BoundRule?]) {
+        byType = ruleSet.byType.map { candidates in
+            candidates.compactMap { rule in rule.allows(context) ? rules[rule.order] : nil }
+        }
+        isEmpty = !rules.contains { $0 != nil }
     }
 }

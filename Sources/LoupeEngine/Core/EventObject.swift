@@ -35,24 +35,43 @@ public enum EventField: Int, CaseIterable, Sendable {
 /// The engine owns one instance and refills it for every event, so evaluation allocates no object;
 /// fields are converted only when an expression reads them.
 public final class EventObject: CELHostObject, @unchecked Sendable {
-    // Setting any of these starts a new event: converted fields from the last one are stale.
-    public var event = Event(header: EventHeader(), payload: .randomx) { didSet { generation &+= 1 } }
-    public var containerId = "" { didSet { generation &+= 1 } }
-    public var containerName = "" { didSet { generation &+= 1 } }
-    public var podName = "" { didSet { generation &+= 1 } }
-    public var namespace = "" { didSet { generation &+= 1 } }
+    /// The event being evaluated; set with `load`.
+    public private(set) var event = Event(header: EventHeader(), payload: .randomx)
+    private(set) var identity = EventIdentity.host
+    public var containerId: String { identity.containerId }
 
-    /// Field values converted for the current event, valid where `cachedGeneration` matches:
+    /// Field values converted for the current event, valid where the slot's generation matches:
     /// rules read the same fields over and over (`event.path` in every open rule), and turning
-    /// kernel bytes into a CEL string costs far more than a lookup.
-    private var generation: UInt32 = 1
-    private var cachedValues = [CELValue?](repeating: nil, count: EventField.allCases.count)
-    private var cachedGeneration = [UInt32](repeating: 0, count: EventField.allCases.count)
+    /// kernel bytes into a CEL string costs far more than a lookup. Raw buffers, allocated once:
+    /// arrays in a class would pay an exclusivity check on every read.
+    private var generation: UInt64 = 1
+    private let cachedValues: UnsafeMutablePointer<CELValue?>
+    private let cachedGeneration: UnsafeMutablePointer<UInt64>
+    private static let fieldCount = EventField.allCases.count
 
-    public init() { super.init(schema: EventField.schema) }
+    public init() {
+        cachedValues = .allocate(capacity: Self.fieldCount)
+        cachedValues.initialize(repeating: nil, count: Self.fieldCount)
+        cachedGeneration = .allocate(capacity: Self.fieldCount)
+        cachedGeneration.initialize(repeating: 0, count: Self.fieldCount)
+        super.init(schema: EventField.schema)
+    }
+
+    deinit {
+        cachedValues.deinitialize(count: Self.fieldCount)
+        cachedValues.deallocate()
+        cachedGeneration.deallocate()
+    }
+
+    /// Starts a new event: converted fields of the last one become stale.
+    func load(_ event: Event, identity: EventIdentity) {
+        self.event = event
+        self.identity = identity
+        generation &+= 1
+    }
 
     public override func field(at index: Int) -> CELValue? {
-        guard index >= 0, index < cachedValues.count, let f = EventField(rawValue: index) else { return nil }
+        guard index >= 0, index < Self.fieldCount, let f = EventField(rawValue: index) else { return nil }
         if cachedGeneration[index] == generation { return cachedValues[index] }
         let value = value(of: f)
         cachedValues[index] = value
@@ -72,10 +91,10 @@ public final class EventObject: CELHostObject, @unchecked Sendable {
         case .gid: return .uint(UInt64(h.gid))
         case .exepath: return .string(h.exepath.string)
         case .mntns: return .uint(h.mntns)
-        case .containerId: return .string(containerId)
-        case .containerName: return .string(containerName)
-        case .podName: return .string(podName)
-        case .namespace: return .string(namespace)
+        case .containerId: return .string(identity.containerId)
+        case .containerName: return .string(identity.containerName)
+        case .podName: return .string(identity.podName)
+        case .namespace: return .string(identity.namespace)
         default: return payloadValue(field)
         }
     }

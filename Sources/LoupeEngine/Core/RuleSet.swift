@@ -6,8 +6,11 @@ final class CompiledRule: Sendable {
     let spec: RuleSpec
     /// Position in the rule files: evaluation and output follow it.
     let order: Int
-    /// By event type; all must be true (ANDed).
-    let expressions: [EventType: [CELProgram]]
+    /// By event type raw value; all must be true (ANDed). An array, not a dictionary: it is read
+    /// for every candidate rule of every event.
+    let expressions: [[CELProgram]]
+    /// profileDependency 0: the rule never runs without a learned profile.
+    let requiresProfile: Bool
     let message: CELProgram
     let uniqueId: CELProgram
     /// The contexts the rule's `context:` tags allow; nil when it has none (all contexts).
@@ -18,7 +21,10 @@ final class CompiledRule: Sendable {
     ) {
         self.spec = spec
         self.order = order
-        self.expressions = expressions
+        var byType = [[CELProgram]](repeating: [], count: EventType.slotCount)
+        for (type, programs) in expressions { byType[Int(type.rawValue)] = programs }
+        self.expressions = byType
+        requiresProfile = spec.profileDependency == .required
         self.message = message
         self.uniqueId = uniqueId
         let tags = spec.contextTags
@@ -42,11 +48,16 @@ final class CompiledRule: Sendable {
     func allows(_ context: EventSourceContext) -> Bool { contexts?.contains(context) ?? true }
 }
 
+extension EventType {
+    /// Arrays indexed by raw value hold this many slots.
+    static let slotCount = Int(allCases.map(\.rawValue).max()!) + 1
+}
+
 /// Rules compiled against the engine's environment and indexed by event type.
 struct RuleSet: Sendable {
     let rules: [CompiledRule]
-    /// Enabled rules per event type, in rule order.
-    let byType: [EventType: [CompiledRule]]
+    /// Enabled rules per event type raw value, in rule order.
+    let byType: [[CompiledRule]]
     let environment: CELEnvironment
     let eventSlot: Int
     let eventTypeSlot: Int
@@ -72,7 +83,7 @@ struct RuleSet: Sendable {
         }
 
         var compiled: [CompiledRule] = []
-        var byType: [EventType: [CompiledRule]] = [:]
+        var byType = [[CompiledRule]](repeating: [], count: EventType.slotCount)
         for (order, spec) in specs.enumerated() {
             var expressions: [EventType: [CELProgram]] = [:]
             for e in spec.expressions {
@@ -85,7 +96,7 @@ struct RuleSet: Sendable {
                 uniqueId: try compile(spec.uniqueId, "expressions.uniqueId", spec))
             compiled.append(rule)
             guard spec.enabled else { continue }
-            for type in spec.eventTypes { byType[type, default: []].append(rule) }
+            for type in spec.eventTypes { byType[Int(type.rawValue)].append(rule) }
         }
         rules = compiled
         self.byType = byType
