@@ -117,13 +117,6 @@ import Testing
 }
 
 @Suite struct CoreCooldownTests {
-    @Test func md5() {
-        #expect(MD5.hex("".utf8) == "d41d8cd98f00b204e9800998ecf8427e")
-        #expect(MD5.hex("abc".utf8) == "900150983cd24fb0d6963f7d28e17f72")
-        #expect(
-            MD5.hex(String(repeating: "a", count: 100).utf8) == "36a92cc94a9e0fa21f625f8bfb007adf")
-    }
-
     /// Feeds (key, time) pairs and returns which passed.
     static func run(_ s: CooldownSettings, _ hits: [(String, Int64)]) -> ([Bool], Int) {
         var c = Cooldown(settings: s)

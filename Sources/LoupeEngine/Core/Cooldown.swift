@@ -1,6 +1,8 @@
 /// Alert deduplication as upstream's rule cooldown, in event time.
 ///
-/// A key is md5(uniqueId + containerId + ruleId). The first `afterCount` alerts of a key within the
+/// A key is uniqueId + containerId + ruleId, concatenated as upstream does before hashing it with
+/// md5 (the digest only shortens the key; the strings themselves give the same equal keys without
+/// hashing every match). The first `afterCount` alerts of a key within the
 /// window pass; later ones are suppressed. Every repeat inside the window renews it (the window
 /// slides); a repeat after it expired starts afresh. At most `maxSize` keys are kept, the least
 /// recently used evicted first.
@@ -22,9 +24,9 @@ public struct Cooldown: Sendable {
 
     public init(settings: CooldownSettings) { self.settings = settings }
 
-    /// The key upstream forms for a rule's alert.
+    /// The key of a rule's alert: the text upstream digests.
     public static func key(uniqueId: String, containerId: String, ruleId: String) -> String {
-        MD5.hex((uniqueId + containerId + ruleId).utf8)
+        uniqueId + containerId + ruleId
     }
 
     /// How many keys are held.
