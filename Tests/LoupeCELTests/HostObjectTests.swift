@@ -147,3 +147,41 @@ private func environment() -> (CELEnvironment, Int) {
     #expect(show(exists.evaluate(["xs": .map(m)])) == #"{"bool":true}"#)
     #expect(isError(exists.evaluate(["xs": .int(3)])))
 }
+
+@Test func fusedNeedleQuantifiersAgreeWithTheGeneralPath() throws {
+    var env = CELEnvironment()
+    env.declare("s", .dyn)
+    // `|| false` keeps the same meaning but a shape the planner does not fuse.
+    let shapes = [
+        (
+            "['/etc/', '/root/.ssh/'].exists(p, s.startsWith(p))",
+            "['/etc/', '/root/.ssh/'].exists(p, s.startsWith(p) || false)"
+        ),
+        ("['.so', '.ko'].exists(p, s.endsWith(p))", "['.so', '.ko'].exists(p, s.endsWith(p) || false)"),
+        ("['ssh', 'pki'].all(p, s.contains(p))", "['ssh', 'pki'].all(p, s.contains(p) || false)"),
+        ("[].exists(p, s.startsWith(p))", "[].exists(p, s.startsWith(p) || false)"),
+        ("[].all(p, s.startsWith(p))", "[].all(p, s.startsWith(p) || false)"),
+    ]
+    let subjects: [CELValue?] = [
+        .string("/etc/shadow"), .string("/root/.ssh/id_rsa"), .string("/usr/lib/x.so"), .string("/a/ssh/pki"),
+        .string(""), .string("/ét/é.ko"), .int(7), nil,
+    ]
+    for (fused, general) in shapes {
+        let f = try env.compile(fused)
+        let g = try env.compile(general)
+        for subject in subjects {
+            let bindings: [String: CELValue] = subject.map { ["s": $0] } ?? [:]
+            let fv = f.evaluate(bindings)
+            let gv = g.evaluate(bindings)
+            if isError(gv) {
+                #expect(isError(fv), "\(fused) with \(String(describing: subject))")
+            } else {
+                #expect(show(fv) == show(gv), "\(fused) with \(String(describing: subject))")
+            }
+        }
+    }
+    // The subject is evaluated once and may be any expression without the variable.
+    #expect(show(eval("['b', 'x'].exists(p, ('a' + 'b').endsWith(p))")) == #"{"bool":true}"#)
+    // A subject that uses the variable keeps the general path and its meaning.
+    #expect(show(eval("['ab', 'x'].exists(p, (p + 'c').startsWith(p))")) == #"{"bool":true}"#)
+}

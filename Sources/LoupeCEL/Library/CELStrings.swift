@@ -21,12 +21,19 @@ enum CELStrings {
 
     @inline(__always) static func hasPrefix(_ s: String, _ p: String) -> Bool {
         if p.isEmpty { return true }
-        return Array(p.utf8).withUnsafeBufferPointer { hasPrefix(s, $0) }
+        return withBytes(p) { hasPrefix(s, $0) }
     }
 
     @inline(__always) static func hasSuffix(_ s: String, _ p: String) -> Bool {
         if p.isEmpty { return true }
-        return Array(p.utf8).withUnsafeBufferPointer { hasSuffix(s, $0) }
+        return withBytes(p) { hasSuffix(s, $0) }
+    }
+
+    /// Runs `body` over the UTF-8 bytes of `s`, in place for native strings (an argument that is
+    /// not a constant, such as a comprehension variable, must not cost an allocation per call).
+    @inline(__always) static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
     }
 
     /// Byte equality of two buffers of `count` bytes; short ones compared inline, since a call

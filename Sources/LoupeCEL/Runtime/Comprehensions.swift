@@ -270,6 +270,50 @@ final class StringQuantifierNode: Node, @unchecked Sendable {
     }
 }
 
+/// `['/a/', '/b/'].exists(p, s.startsWith(p))` and the like: constant needles tested against a
+/// subject that does not depend on the variable, so the subject is evaluated once and each needle
+/// compared as pre-encoded bytes.
+final class StringNeedlesNode: Node, @unchecked Sendable {
+    let subject: Node
+    let needles: [String]
+    let bytes: [UnsafeBufferPointer<UInt8>]
+    let kind: StringTestNode.Kind
+    let isExists: Bool
+    init(_ subject: Node, needles: [String], kind: StringTestNode.Kind, isExists: Bool) {
+        self.subject = subject
+        self.needles = needles
+        self.bytes = needles.map(copyBytes)
+        self.kind = kind
+        self.isExists = isExists
+    }
+    deinit { for b in bytes { b.deallocate() } }
+
+    override func eval(_ c: inout EvalContext) -> CELValue {
+        if needles.isEmpty { return .bool(!isExists) }
+        if c.iterationsLeft < needles.count {
+            c.iterationsLeft = -1
+            return iterationLimitError
+        }
+        c.iterationsLeft -= needles.count
+        let v = subject.eval(&c)
+        guard case .string(let s) = v else {
+            // Every iteration would fail the same way; the first failure is the result.
+            if case .error = v { return v }
+            return .noSuchOverload("\(kind)", v, .string(needles[0]))
+        }
+        for needle in bytes {
+            let hit: Bool
+            switch kind {
+            case .startsWith: hit = CELStrings.hasPrefix(s, needle)
+            case .endsWith: hit = CELStrings.hasSuffix(s, needle)
+            case .contains: hit = CELStrings.contains(s, needle)
+            }
+            if hit == isExists { return .bool(isExists) }
+        }
+        return .bool(!isExists)
+    }
+}
+
 /// `opt.optMap(x, e)` (`optional.of(e)` when present) and `opt.optFlatMap(x, e)` (`e`, itself an
 /// optional, when present); `optional.none()` stays none.
 final class OptionalMapNode: Node, @unchecked Sendable {

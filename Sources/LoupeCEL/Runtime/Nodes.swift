@@ -399,9 +399,15 @@ final class CallNode: Node, @unchecked Sendable {
     }
 
     @inline(__always) private func dispatch(_ args: UnsafeBufferPointer<CELValue>) -> CELValue {
-        for o in overloads where o.accepts(args) {
-            return Self.invoke(o.impl, args)
+        // Through the buffer, so that trying an overload reads it in place instead of copying it
+        // (its strings, types and closures) for every call.
+        let found = overloads.withUnsafeBufferPointer { candidates -> CELValue? in
+            for i in candidates.indices where candidates[i].accepts(args) {
+                return Self.invoke(candidates[i].impl, args)
+            }
+            return nil
         }
+        if let found { return found }
         return .error("no such overload: \(name)(\(args.map(\.typeName).joined(separator: ", ")))")
     }
 

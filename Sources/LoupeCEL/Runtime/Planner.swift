@@ -306,7 +306,11 @@ struct CELPlanner {
         }
 
         let node: Node
-        if candidates.count == 1, !candidates[0].isVariadic, candidates[0].parameters.allSatisfy({ $0 == .dyn }) {
+        // One overload whose parameters the arguments' static types already satisfy (exactly, or
+        // a dyn parameter): no run-time type check is needed.
+        if candidates.count == 1, !candidates[0].isVariadic,
+            zip(candidates[0].parameters, types).allSatisfy({ $0 == .dyn || $0 == $1 })
+        {
             switch candidates[0].impl {
             case .unary(let f): node = DirectUnaryNode(nodes[0], f)
             case .binary(let f): node = DirectBinaryNode(nodes[0], nodes[1], f)
@@ -462,6 +466,47 @@ struct CELPlanner {
         return slot
     }
 
+    /// `['/a/', '/b/'].exists(p, s.startsWith(p))` (or `all`, `endsWith`, `contains`) where `s`
+    /// does not use `p`: a `StringNeedlesNode`, which evaluates `s` once. Nil for any other shape.
+    private mutating func planNeedleQuantifier(_ m: CELComprehension, range: Node) throws(CELCompileError) -> Node? {
+        guard m.kind == .exists || m.kind == .all, m.variable2 == nil, case .list(let elements)? = range.constant,
+            case .call(let target?, let function, let arguments, _) = m.arguments[0], arguments.count == 1,
+            case .ident(let name, false, _) = arguments[0], name == m.variable, !Self.mentions(m.variable, target)
+        else { return nil }
+        let kind: StringTestNode.Kind
+        switch function {
+        case "startsWith": kind = .startsWith
+        case "endsWith": kind = .endsWith
+        case "contains": kind = .contains
+        default: return nil
+        }
+        var needles: [String] = []
+        for element in elements {
+            guard case .string(let needle) = element else { return nil }
+            needles.append(needle)
+        }
+        let (subject, subjectType) = try plan(target)
+        // Other subject types keep the general path, which reports them as it always does.
+        guard subjectType == .string || subjectType == .dyn else { return nil }
+        return StringNeedlesNode(subject, needles: needles, kind: kind, isExists: m.kind == .exists)
+    }
+
+    /// Whether `expr` refers to `name` anywhere (shadowing ignored: a conservative answer).
+    private static func mentions(_ name: String, _ expr: CELExpr) -> Bool {
+        switch expr {
+        case .literal: return false
+        case .ident(let n, _, _): return n == name
+        case .select(let operand, _, _, _): return mentions(name, operand)
+        case .call(let target, _, let arguments, _):
+            return (target.map { mentions(name, $0) } ?? false) || arguments.contains { mentions(name, $0) }
+        case .list(let elements, _, _): return elements.contains { mentions(name, $0) }
+        case .map(let entries, _): return entries.contains { mentions(name, $0.key) || mentions(name, $0.value) }
+        case .message(_, let fields, _): return fields.contains { mentions(name, $0.1) }
+        case .comprehension(let c, _):
+            return mentions(name, c.range) || c.arguments.contains { mentions(name, $0) }
+        }
+    }
+
     private mutating func planComprehension(_ m: CELComprehension, _ span: CELSpan) throws(CELCompileError)
         -> (Node, CELType)
     {
@@ -499,6 +544,7 @@ struct CELPlanner {
                 throw error("expression of type '\(rangeType)' cannot be the range of a comprehension", m.range.span)
             }
         }
+        if let node = try planNeedleQuantifier(m, range: range) { return (node, .bool) }
         let scopeDepth = scopes.count
         let slot1 = allocateLocal(m.variable, t1)
         let slot2 = m.variable2.map { allocateLocal($0, t2) }
