@@ -8,6 +8,12 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The modules on replay's per-record path. Swift checks exclusive access to class properties at
+/// run time by default; for the engine's state that is several checks per record and 8% of a
+/// replay (callgrind, docs/benchmarks.md). These targets are single-threaded by design (one engine
+/// per thread) and the compile-time checks still apply, so the run-time ones are turned off.
+let hotPathSettings: [SwiftSetting] = strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
 let package = Package(
     name: "Loupe",
     platforms: [.macOS(.v15)],
@@ -35,8 +41,9 @@ let package = Package(
 
         .target(name: "LoupeModel", swiftSettings: strictSettings),
         .target(name: "LoupeFormat", dependencies: ["LoupeModel", "CZstd"], swiftSettings: strictSettings),
-        .target(name: "LoupeCEL", dependencies: ["CRE2"], swiftSettings: strictSettings),
-        .target(name: "LoupeEngine", dependencies: ["LoupeModel", "LoupeCEL", "CYaml"], swiftSettings: strictSettings),
+        .target(name: "LoupeCEL", dependencies: ["CRE2"], swiftSettings: hotPathSettings),
+        .target(
+            name: "LoupeEngine", dependencies: ["LoupeModel", "LoupeCEL", "CYaml"], swiftSettings: hotPathSettings),
         .target(name: "LoupeCapture", dependencies: ["LoupeModel", "CLoupeBPF"], swiftSettings: strictSettings),
         .target(name: "LoupeExport", dependencies: ["LoupeModel"], swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["LoupeModel", "LoupeFormat"], swiftSettings: strictSettings),
