@@ -63,11 +63,20 @@ public struct ProcessTree: Sendable {
             gid: s.gid, startTime: s.startTime, upperLayer: s.upperLayer, loaderEnvironment: s.loaderEnvironment)
     }
 
-    /// Learns from an event before rules see it: forks add children, execs replace the image.
+    /// Learns from an event before rules see it: forks add children, execs replace the image,
+    /// and any event of a process's main thread carries its current name.
     public mutating func observe(_ event: Event) {
         let h = event.header
-        // index(forKey:) tests membership without copying the stored value out.
-        if processes.index(forKey: h.pid) == nil {
+        // index(forKey:) finds the entry without copying the stored value out.
+        if let index = processes.index(forKey: h.pid) {
+            // A process can rename itself without an exec (prctl PR_SET_NAME): busybox, re-executed
+            // through /proc/self/exe, execs as `exe` and then takes its applet's name. The kernel
+            // reports the new name on the next events. Only the main thread's name is the
+            // process's; other threads name themselves freely (`C2 CompilerThre`).
+            if h.tid == h.pid && !h.comm.isEmpty && processes.values[index].comm != h.comm {
+                processes.values[index].comm = h.comm
+            }
+        } else {
             processes[h.pid] = ProcessInfo(
                 pid: h.pid, ppid: h.ppid, comm: h.comm, path: h.exepath, uid: h.uid, gid: h.gid)
         }
