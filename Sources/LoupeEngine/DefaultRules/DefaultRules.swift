@@ -374,7 +374,7 @@ public enum DefaultRules {
 
           - id: R1006
             name: Unshare System Call usage
-            description: unshare(2) was called inside a container whose learned profile never used it; creating user or mount namespaces is a step of many container escapes.
+            description: unshare(2) was called inside a container whose learned profile never used it; creating user or mount namespaces is a step of many container escapes. The container runtime's own set-up (runc's nsexec stages joining a container for exec) is not reported.
             enabled: true
             severity: 5
             profileDependency: 1
@@ -386,6 +386,17 @@ public enum DefaultRules {
               message: "'Unshare system call (unshare) was called by ' + event.comm"
               uniqueId: "event.comm + '_unshare'"
               ruleExpression:
+              - eventType: unshare
+                # runc's nsexec stages run inside the container's mount namespace while `docker exec` (or
+                # `kubectl exec`) joins it, and call unshare there. Upstream excuses every unshare whose
+                # parent is called runc, which also hides `docker exec ctr unshare -U`; here the caller
+                # must be runc itself: a stage name, runc as parent, and runc's binary (a path outside
+                # the container's tree, shown as "/", its memfd clone, or an installed runc).
+                expression: |
+                  !(event.pcomm == 'runc' && event.comm in ['runc:[0:PARENT]', 'runc:[1:CHILD]', 'runc:[2:INIT]']
+                    && (event.exepath == '/' || event.exepath.startsWith('/memfd:runc_cloned:')
+                        || event.exepath in ['/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc',
+                                             '/bin/runc', '/sbin/runc']))
               - eventType: unshare
                 expression: "!cp.was_syscall_used(event.containerId, 'unshare')"
 
