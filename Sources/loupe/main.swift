@@ -8,6 +8,7 @@ let commands: [any Command.Type] = [
     ReplayCommand.self,
     InspectCommand.self,
     CatCommand.self,
+    ProfileCommand.self,
     RulesCommand.self,
     CorpusCommand.self,
     CELCommand.self,

@@ -79,4 +79,50 @@ import Testing
         #expect(result.status == 66)
         #expect(result.stderr.contains("/nonexistent/corpus"))
     }
+
+    /// Scenarios judged against learned profiles (corpus/<scenario>/profiles/).
+    static func profileScenarios() throws -> [String] {
+        try scenarios().filter { FileManager.default.fileExists(atPath: corpus + "/" + $0 + "/profiles") }
+    }
+
+    /// The value of `key: value` in a profile file (the writer puts one per line).
+    static func field(_ key: String, in text: String) -> String? {
+        text.split(separator: "\n").lazy.compactMap { line -> String? in
+            let trimmed = line.drop { $0 == " " }
+            guard trimmed.hasPrefix(key + ": ") else { return nil }
+            return String(trimmed.dropFirst(key.count + 2))
+        }.first
+    }
+
+    @Test func profilesAreUsedAndANoisyLearningRunFails() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scenario = directory + "/synth-pod"
+        try FileManager.default.createDirectory(atPath: scenario + "/profiles", withIntermediateDirectories: true)
+        #expect(try Loupe.run(["synth", "-o", scenario + "/learn", "--events", "20000", "--seed", "3"]).status == 0)
+        #expect(try Loupe.run(["synth", "-o", scenario + "/capture", "--events", "20000", "--seed", "3"]).status == 0)
+        // Learned from the first 100 ms only: the rest of the same run is news to it.
+        let learned = try Loupe.run([
+            "profile", "learn", scenario + "/learn", "--pod", "redis-1-7f9c", "--until", "+100ms", "-o",
+            scenario + "/profiles/redis.yaml",
+        ])
+        #expect(learned.status == 0, "\(learned.stderr)")
+        let noisy = try Loupe.run(["corpus", "verify", directory, "--update"])
+        #expect(noisy.status == 1, "\(noisy.stdout)")
+        #expect(noisy.stdout.contains("FAIL synth-pod: its learning run raised "), "\(noisy.stdout)")
+        #expect(noisy.stdout.contains("  + appeared:    R0001 [kubernetes] "), "\(noisy.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: scenario + "/expected.jsonl"))
+
+        // Without the learning run, the scenario is replayed with its profiles: they matter.
+        try FileManager.default.removeItem(atPath: scenario + "/learn")
+        let update = try Loupe.run(["corpus", "verify", directory, "--update"])
+        #expect(update.status == 0, "\(update.stdout)")
+        let expected = try String(contentsOfFile: scenario + "/expected.jsonl", encoding: .utf8)
+        #expect(expected.contains("\"RuleID\":\"R0001\""))
+        #expect(try Loupe.run(["corpus", "verify", directory]).status == 0)
+        try FileManager.default.removeItem(atPath: scenario + "/profiles")
+        let without = try Loupe.run(["corpus", "verify", directory])
+        #expect(without.status == 1)
+        #expect(without.stdout.contains("  - disappeared: R0001 [kubernetes] "), "\(without.stdout)")
+    }
 }

@@ -22,12 +22,17 @@ enum CorpusVerifyCommand: Command {
 
         Every subdirectory of DIR holding a capture/ directory and an expected.jsonl file is a
         scenario. Each capture is replayed exactly as `loupe replay` replays it (the built-in rule
-        set, no bindings, no profiles, late attribution unless the capture ran live rules) and
-        its alerts are compared with expected.jsonl, as JSON lines, ignoring their order. A
+        set, no bindings, the scenario's profiles/ directory as --profiles when it has one, late
+        attribution unless the capture ran live rules) and its alerts are compared with
+        expected.jsonl, as JSON lines, ignoring their order. A
         difference is printed per alert: rule, context, process (comm/pid), message and time,
         marked '-' when an expected alert disappeared, '+' when a new one appeared and '~' when
         an alert with the same rule, context, process and message changed in other fields (the
         changed fields are listed).
+
+        A scenario with profiles/ may also hold learn/, the capture of the normal run its
+        profiles were learned from (`loupe profile learn`). That run, replayed against those
+        profiles, must raise no alert at all: each alert it raises is a failure, listed as '+'.
 
         The engine's loupe.yaml is DIR/SCENARIO/loupe.yaml when it exists, else DIR/loupe.yaml,
         else the built-in corpus config: the same as examples/loupe.yaml (Kubernetes, host and
@@ -84,23 +89,37 @@ enum CorpusVerifyCommand: Command {
         var status = ExitCode.success
         for name in scenarios {
             let path = "\(base)/\(name)"
-            let (actual, replayStatus) = try replay(scenario: path, corpus: base)
+            let (actual, replayStatus) = try replay(capture: path + "/capture", scenario: path, corpus: base)
             if replayStatus != ExitCode.success { status = replayStatus }
+            // The normal run must be silent against the profiles learned from it.
+            var learning = ""
+            if isDirectory(path + "/learn") && isDirectory(path + "/profiles") {
+                let (alerts, learnStatus) = try replay(capture: path + "/learn", scenario: path, corpus: base)
+                if learnStatus != ExitCode.success { status = learnStatus }
+                if !alerts.isEmpty {
+                    differing.append(name)
+                    out.write("FAIL \(name): its learning run raised \(alerts.count) alerts against its own profiles\n")
+                    out.write(AlertDiff(expected: [], actual: alerts).details)
+                    continue
+                }
+                learning = "; learning run: no alert against its profiles"
+            }
             let expectedPath = path + "/expected.jsonl"
             if update {
                 let old = isFile(expectedPath) ? try readLines(expectedPath) : nil
                 if old == actual {
-                    out.write("unchanged \(name): \(actual.count) alerts\n")
+                    out.write("unchanged \(name): \(actual.count) alerts\(learning)\n")
                 } else {
                     try writeLines(actual, to: expectedPath)
                     out.write(
-                        "updated \(name): \(actual.count) alerts (was \(old.map { String($0.count) } ?? "none"))\n")
+                        "updated \(name): \(actual.count) alerts (was \(old.map { String($0.count) } ?? "none"))\(learning)\n"
+                    )
                 }
                 continue
             }
             let diff = AlertDiff(expected: try readLines(expectedPath), actual: actual)
             if diff.isEmpty {
-                out.write("ok \(name): \(actual.count) alerts\n")
+                out.write("ok \(name): \(actual.count) alerts\(learning)\n")
             } else {
                 differing.append(name)
                 out.write("FAIL \(name): \(diff.headline)\n")
@@ -108,6 +127,12 @@ enum CorpusVerifyCommand: Command {
             }
         }
         if update {
+            if !differing.isEmpty {
+                out.write(
+                    "\(scenarios.count) scenarios, \(differing.count) with a noisy learning run: \(differing.joined(separator: ", "))\n"
+                )
+                return ExitCode.failure
+            }
             out.write("\(scenarios.count) scenarios updated\n")
             return status
         }
@@ -121,9 +146,10 @@ enum CorpusVerifyCommand: Command {
         return ExitCode.failure
     }
 
-    /// The alerts of one scenario's replay as JSON lines, and the read status (damage is 65).
-    static func replay(scenario path: String, corpus: String) throws -> ([String], Int32) {
-        let reader = try withCaptureErrors { try CaptureReader(path: path + "/capture") }
+    /// The alerts of one replay of a scenario's capture as JSON lines, and the read status
+    /// (damage is 65); with the scenario's profiles/ when it has one.
+    static func replay(capture: String, scenario path: String, corpus: String) throws -> ([String], Int32) {
+        let reader = try withCaptureErrors { try CaptureReader(path: capture) }
         let header = try withCaptureErrors { try reader.firstHeader() }
         var lookahead: RegistrationLookahead?
         // As `loupe replay`: a capture recorded with live rules is replayed without lookahead.
@@ -137,13 +163,15 @@ enum CorpusVerifyCommand: Command {
             lookahead = ahead
         }
         let engine: Engine
+        let profiles = isDirectory(path + "/profiles") ? path + "/profiles" : nil
         if let config = [path + "/loupe.yaml", corpus + "/loupe.yaml"].first(where: isFile) {
             engine = try EngineFactory.make(
-                rules: nil, bindings: nil, profiles: nil, config: config, host: header.host, lookahead: lookahead)
+                rules: nil, bindings: nil, profiles: profiles, config: config, host: header.host, lookahead: lookahead)
         } else {
             do {
                 var inputs = EngineInputs(rules: try DefaultRules.load(), host: header.host, lookahead: lookahead)
                 inputs.config = try LoupeConfig.parse(text: defaultConfig, file: "<built-in corpus config>")
+                if let profiles { inputs.profiles = try ProfilesLoader.load(path: profiles) }
                 engine = try Engine(inputs)
             } catch {
                 throw CommandFailure(error.description, exitCode: ExitCode.dataError)
