@@ -191,6 +191,16 @@ public final class SegmentReader {
         _ block: BlockInfo, unknown: inout [UInt32: Int], damage report: inout [Damage],
         _ body: (Record) throws -> Void
     ) rethrows {
+        try decode(block, with: decompressor, unknown: &unknown, damage: &report, body)
+    }
+
+    /// `decode(_:unknown:damage:_:)` through a caller's zstd context: threads decoding blocks of
+    /// one segment at once (`CaptureStream`) each bring their own, since a context is not
+    /// shareable and the rest of a reader is read-only once it is open.
+    func decode(
+        _ block: BlockInfo, with decompressor: ZstdDecompressor, unknown: inout [UInt32: Int],
+        damage report: inout [Damage], _ body: (Record) throws -> Void
+    ) rethrows {
         let payloadStart = Int(block.offset) + SegmentLayout.blockHeaderSize
         let payload = bytes[payloadStart..<payloadStart + Int(block.compressedSize)]
         guard CRC32C.checksum(payload) == block.payloadChecksum else {
