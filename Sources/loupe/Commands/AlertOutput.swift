@@ -33,7 +33,10 @@ final class AlertOutput {
     /// - Parameters:
     ///   - specs: `--exporter` values; when any is given, the config's exporters are ignored.
     ///   - linesPath: `--output`: JSON lines go there instead of standard output.
-    init(specs: [String], settings: ExporterSettings?, linesPath: String?, discard: Bool) throws {
+    ///   - format: how those lines are written (`replay --format`); exporters keep their own.
+    init(
+        specs: [String], settings: ExporterSettings?, linesPath: String?, discard: Bool, format: AlertFormat = .jsonl
+    ) throws {
         var configurations: [ExporterConfiguration] = []
         var writeLines: Bool
         if !specs.isEmpty {
@@ -59,7 +62,9 @@ final class AlertOutput {
         }
         // --output always gets the JSON lines: it names where they go.
         if linesPath != nil { writeLines = true }
-        lines = writeLines || discard ? try AlertLines(path: discard ? nil : linesPath, discard: discard) : nil
+        lines =
+            writeLines || discard
+            ? try AlertLines(path: discard ? nil : linesPath, discard: discard, format: format) : nil
         if configurations.isEmpty || discard {
             exporters = nil
         } else {

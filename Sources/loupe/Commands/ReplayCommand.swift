@@ -6,23 +6,30 @@ import LoupeModel
     import Glibc
 #endif
 
-/// `loupe replay`: runs the rule engine over a capture and writes alerts as JSON lines.
+/// `loupe replay`: runs the rule engine over one capture, or several nodes' captures at once,
+/// and writes alerts as JSON lines (or text).
 enum ReplayCommand: Command {
     static let name = "replay"
     static let summary = "Run rules over a capture and print the alerts"
     static let help = """
-        Usage: loupe replay CAPTURE [--rules PATH] [--bindings PATH] [--profiles PATH] [--config FILE]
+        Usage: loupe replay CAPTURE... [--rules PATH] [--bindings PATH] [--profiles PATH] [--config FILE]
                             [--since T] [--until T] [--context C]... [--namespace NS]... [--pod NAME]...
-                            [--no-lookahead] [--output FILE] [--exporter SPEC]... [--summary]
+                            [--container NAME|ID]... [--no-lookahead] [--format jsonl|pretty]
+                            [--output FILE] [--exporter SPEC]... [--summary] [--threads N]
                             [--progress auto|always|never]
 
         Rebuilds the mount-namespace registry and process tree from the capture, evaluates the rules
         for every event in capture order and writes one JSON alert per line. The same inputs always
-        give byte-identical output. A summary (records, events by context, alerts by rule and
-        context, suppressions by reason, evaluation errors) goes to standard error.
+        give byte-identical output, whatever the number of threads. A summary (records, events by
+        context, alerts by rule and context, suppressions by reason, evaluation errors) goes to
+        standard error.
+
+        Several captures are several nodes: each is replayed by its own engine, in parallel, and
+        their alerts are merged by event time (ties: the capture given first), each node's own
+        alerts staying in capture order. The summary is given per node and in total.
 
         Arguments:
-          CAPTURE            A capture directory or a single segment file
+          CAPTURE            A capture directory or a single segment file (one or more)
 
         Options:
           --rules PATH       Rules (kind: Rules) file or directory; default: the built-in rule set
@@ -37,33 +44,45 @@ enum ReplayCommand: Command {
                              registry and process tree (no rules, no cooldown, not counted)
           --until T          Stop after the records at T
                              T is an RFC 3339 time (2026-12-04T15:00:00Z), +DURATION after the
-                             capture's start (+90s, +1h), or CLOCK_BOOTTIME nanoseconds
+                             capture's start (+90s, +1h), or CLOCK_BOOTTIME nanoseconds; with
+                             several captures, each maps T through its own clock and start
           --context C        Only output alerts of context C: kubernetes, host or docker
                              (repeatable, or comma-separated)
           --namespace NS     Only output alerts of pods in Kubernetes namespace NS (repeatable)
           --pod NAME         Only output alerts of pod NAME (repeatable)
+          --container NAME|ID
+                             Only output alerts of the container (Kubernetes or docker) with this
+                             name (runtime or pod-spec name), this id, or an id that starts with
+                             these 12 or more characters (repeatable)
                              Filters select what is written, not what is evaluated: cooldown and
                              the summary are those of the unfiltered replay
           --no-lookahead     Do not attribute events that raced ahead of their container's start
                              record (late attribution): evaluate exactly as a live engine does.
                              Automatic for captures recorded with live rules, so that replaying
                              them reproduces the live alerts byte for byte
+          --format F         How alerts are written to standard output or --output: jsonl (one
+                             JSON object per line, the default) or pretty (a block of text per
+                             alert: time, severity, rule, context and container, message,
+                             process lineage, MITRE ids). Exporters keep their own formats
           --output FILE      Write alerts to FILE (created 0600) instead of standard output
           --exporter SPEC    Send alerts to SPEC instead of the config file's `exporters:`
                              (repeatable): stdout, file=PATH, csv=PATH, http=URL (kubescape
                              RuntimeAlerts list), alertmanager=URL, syslog=udp://HOST:PORT,
                              syslog=tcp://HOST:PORT, syslog=unix:///PATH
           --summary          Print only the summary, no alerts
+          --threads N        Threads that replay (default: the number of CPUs): one engine
+                             thread per capture at most, the others decompress and decode blocks
+                             ahead of the engines. The output is the same for every N
           --progress WHEN    A progress line on standard error (records, rate, position in the
                              capture, ETA): auto (default: when standard error is a terminal),
                              always, never
           -h, --help         Show this help
 
-        Exit codes: 0 done, 64 usage, 65 invalid input or damaged capture, 66 capture not found.
+        Exit codes: 0 done, 1 an exporter failed, 64 usage, 65 invalid input or damaged capture
+        (any of the captures), 66 capture not found.
         """
 
     static func run(_ arguments: inout ArgumentCursor) throws -> Int32 {
-        let capture = try arguments.positional("CAPTURE argument")
         let rulesPath = try arguments.option("rules")
         let bindingsPath = try arguments.option("bindings")
         let profilesPath = try arguments.option("profiles")
@@ -74,12 +93,22 @@ enum ReplayCommand: Command {
         let untilText = try arguments.option("until")
         let filter = try AlertFilter(
             contexts: try arguments.optionValues("context"), namespaces: try arguments.optionValues("namespace"),
-            pods: try arguments.optionValues("pod"))
+            pods: try arguments.optionValues("pod"), containers: try arguments.optionValues("container"))
         let exporterSpecs = try arguments.optionValues("exporter")
         for spec in exporterSpecs { _ = try AlertOutput.parse(spec) }
-        var noLookahead = arguments.flag("no-lookahead")
+        let noLookahead = arguments.flag("no-lookahead")
         let progressMode = try arguments.option("progress") ?? "auto"
+        let format = try AlertFormat(option: try arguments.option("format") ?? "jsonl")
+        let threads = try arguments.option("threads").map {
+            try ValueParser.integer($0, option: "--threads", range: 1...256)
+        }
+        // Options first: their values are not captures.
+        let captures = arguments.remainingPositionals()
         try arguments.finish()
+        guard !captures.isEmpty else { throw UsageError("missing CAPTURE argument") }
+        if let twice = captures.enumerated().first(where: { captures[..<$0.offset].contains($0.element) }) {
+            throw UsageError("capture '\(twice.element)' is given twice")
+        }
         let showProgress: Bool
         switch progressMode {
         case "auto": showProgress = isatty(2) == 1
@@ -88,55 +117,79 @@ enum ReplayCommand: Command {
         default: throw UsageError("--progress expects auto, always or never, got '\(progressMode)'")
         }
 
-        let reader = try withCaptureErrors { try CaptureReader(path: capture) }
-        let header = try withCaptureErrors { try reader.firstHeader() }
-        let clock = header.host.clock
-        let since = try sinceText.map {
-            try ValueParser.time($0, option: "--since", clock: clock, start: clock.bootTime)
-        }
-        let until = try untilText.map {
-            try ValueParser.time($0, option: "--until", clock: clock, start: clock.bootTime)
-        }
-        if let since, let until, until < since { throw UsageError("--until is before --since") }
-        // A live engine cannot look ahead; replaying a capture recorded with live rules must
-        // reproduce what it raised.
-        if header.host.captureOptions.contains(where: { $0.key == "live_rules" }) { noLookahead = true }
-        var lookahead: RegistrationLookahead?
-        if !noLookahead {
-            var ahead = RegistrationLookahead()
-            _ = try withCaptureErrors {
-                try reader.forEach(ReadOptions(kinds: [.containerStarted, .containerSnapshot])) { record, _ in
-                    ahead.note(record)
-                }
+        // Every capture is opened before any is replayed: a missing one stops everything at once.
+        var opened: [(path: String, reader: CaptureReader, header: SegmentHeader, since: UInt64?, until: UInt64?)] = []
+        for path in captures {
+            let reader = try withCaptureErrors { try CaptureReader(path: path) }
+            let header = try withCaptureErrors { try reader.firstHeader() }
+            let clock = header.host.clock
+            let since = try sinceText.map {
+                try ValueParser.time($0, option: "--since", clock: clock, start: clock.bootTime)
             }
-            lookahead = ahead
+            let until = try untilText.map {
+                try ValueParser.time($0, option: "--until", clock: clock, start: clock.bootTime)
+            }
+            if let since, let until, until < since { throw UsageError("--until is before --since") }
+            opened.append((path, reader, header, since, until))
         }
-        let engine = try EngineFactory.make(
-            rules: rulesPath, bindings: bindingsPath, profiles: profilesPath, config: configPath, host: header.host,
-            lookahead: lookahead)
+        let config = try EngineFactory.config(configPath)
+        let inputs = try EngineFactory.inputs(
+            rules: rulesPath, bindings: bindingsPath, profiles: profilesPath, config: config,
+            host: opened[0].header.host)
+        // Compile once here so that a rule that does not compile stops the replay before any output.
+        _ = try EngineFactory.engine(inputs)
+        if opened.count > 1, let nodeName = config?.nodeName {
+            printError("note: --config sets nodeName '\(nodeName)': every node's alerts carry it")
+        }
 
-        let output = try AlertOutput(
-            specs: exporterSpecs, settings: try EngineFactory.config(configPath)?.exporters, linesPath: outputPath,
-            discard: summaryOnly)
-        var progress = showProgress ? ReplayProgress(reader: reader, since: since, until: until) : nil
-        let report = try withCaptureErrors {
-            try reader.forEach(ReadOptions(until: until)) { record, _ in
-                if let since, record.timestamp < since {
-                    engine.observe(record)
-                } else {
-                    for alert in engine.apply(record) where filter.admits(alert) { output.append(alert) }
-                    output.flushIfFull()
-                }
-                progress?.step(record.timestamp)
-            }
+        // Up to one engine thread per capture; the other threads decode ahead, shared out in order.
+        let total = threads ?? onlineProcessorCount()
+        let workers = min(total, opened.count)
+        let spare = total - workers
+        let nodes = opened.enumerated().map { index, capture in
+            ReplayNode(
+                index: index, path: capture.path, capture: capture.reader, header: capture.header,
+                since: capture.since, until: capture.until,
+                decoders: spare / opened.count + (index < spare % opened.count ? 1 : 0))
         }
-        progress?.finish()
+        let output = try AlertOutput(
+            specs: exporterSpecs, settings: config?.exporters, linesPath: outputPath, discard: summaryOnly,
+            format: format)
+        let scheduler = ReplayScheduler(
+            nodes: nodes,
+            settings: ReplaySettings(
+                inputs: inputs, filter: filter, lookahead: !noLookahead, measureSpan: showProgress))
+        let threadsRunning = try scheduler.start(threads: workers)
+        var progress = showProgress ? ReplayProgress() : nil
+        while let alerts = scheduler.nextAlerts(deadline: progress.map { _ in monotonicNanoseconds() + 250_000_000 }) {
+            for alert in alerts { output.append(alert) }
+            output.flushIfFull()
+            progress?.update(scheduler.progress())
+        }
+        for thread in threadsRunning { thread.join() }
+        progress?.finish(scheduler.progress())
         let exportProblems = output.close()
-        var summary = ReplaySummary.text(engine.stats)
-        if !filter.isEmpty { summary += "alerts written after filters: \(output.count)\n" }
+
+        let written = filter.isEmpty ? nil as Int? : 0
+        let counts = nodes.map { node in
+            node.engine.map { ReplayCounts($0.stats, written: written.map { _ in node.written }) }
+                ?? ReplayCounts()
+        }
+        var summary =
+            nodes.count == 1
+            ? ReplaySummary.text(counts[0])
+            : ReplaySummary.text(
+                nodes: nodes.indices.map { (nodes[$0].path, nodes[$0].header.host.hostname, counts[$0]) })
         for problem in exportProblems { summary += problem + "\n" }
         writeAll(Array(summary.utf8), to: 2)
-        let status = reportProblems(report)
+        var status = ExitCode.success
+        for node in nodes {
+            let report = node.report
+            let quiet = report.damage.isEmpty && report.skippedSegments.isEmpty && report.unknownKinds.isEmpty
+            if nodes.count > 1 && !quiet { printError("capture \(node.path):") }
+            if reportProblems(report) != ExitCode.success { status = ExitCode.dataError }
+        }
+        if let failure = nodes.lazy.compactMap(\.failure).first { throw failure }
         return status == ExitCode.success && !exportProblems.isEmpty ? ExitCode.failure : status
     }
 }
@@ -158,36 +211,59 @@ enum EngineFactory {
         rules: String?, bindings: String?, profiles: String?, config: String?, host: HostInfo,
         lookahead: RegistrationLookahead?
     ) throws -> Engine {
+        var inputs = try inputs(
+            rules: rules, bindings: bindings, profiles: profiles, config: try Self.config(config), host: host)
+        inputs.lookahead = lookahead
+        return try engine(inputs)
+    }
+
+    /// Loads rules (nil: the built-in set), bindings and profiles, beside a loaded config.
+    static func inputs(
+        rules: String?, bindings: String?, profiles: String?, config: LoupeConfig?, host: HostInfo
+    ) throws -> EngineInputs {
         do {
-            return try inputs(
-                rules: rules, bindings: bindings, profiles: profiles, config: config, host: host, lookahead: lookahead)
+            return try load(rules: rules, bindings: bindings, profiles: profiles, config: config, host: host)
         } catch {
             throw CommandFailure(error.description, exitCode: ExitCode.dataError)
         }
     }
 
-    private static func inputs(
-        rules: String?, bindings: String?, profiles: String?, config: String?, host: HostInfo,
-        lookahead: RegistrationLookahead?
-    ) throws(InputError) -> Engine {
+    /// Compiles the rules of `inputs`.
+    static func engine(_ inputs: EngineInputs) throws -> Engine {
+        do {
+            return try Engine(inputs)
+        } catch {
+            throw CommandFailure(error.description, exitCode: ExitCode.dataError)
+        }
+    }
+
+    private static func load(
+        rules: String?, bindings: String?, profiles: String?, config: LoupeConfig?, host: HostInfo
+    ) throws(InputError) -> EngineInputs {
         let specs: [RuleSpec]
         if let rules { specs = try RulesLoader.load(path: rules) } else { specs = try DefaultRules.load() }
-        var inputs = EngineInputs(rules: specs, host: host, lookahead: lookahead)
+        var inputs = EngineInputs(rules: specs, host: host)
         if let bindings { inputs.bindings = try BindingsLoader.load(path: bindings) }
         if let profiles { inputs.profiles = try ProfilesLoader.load(path: profiles) }
-        if let config { inputs.config = try LoupeConfig.load(path: config) }
-        return try Engine(inputs)
+        if let config { inputs.config = config }
+        return inputs
     }
 }
 
-/// Which alerts `replay` writes: by context, Kubernetes namespace and pod name. Empty sets
-/// select everything.
-struct AlertFilter {
+/// Which alerts `replay` writes: by context, Kubernetes namespace, pod name and container.
+/// Empty sets select everything; filters of different kinds must all match.
+struct AlertFilter: Sendable {
     var contexts: Set<EventSourceContext> = []
     var namespaces: Set<String> = []
     var pods: Set<String> = []
+    /// Names and ids (or id prefixes of at least `minimumIDPrefix` characters).
+    var containers: [String] = []
 
-    init(contexts: [String], namespaces: [String], pods: [String]) throws {
+    /// A prefix this long picks one container among many (`docker ps` shows 12 characters);
+    /// shorter values must equal a whole name or id.
+    static let minimumIDPrefix = 12
+
+    init(contexts: [String], namespaces: [String], pods: [String], containers: [String] = []) throws {
         for name in contexts.flatMap({ $0.split(separator: ",").map(String.init) }) {
             guard let context = EventSourceContext(name: name) else {
                 throw UsageError("--context expects kubernetes, host or docker, got '\(name)'")
@@ -196,32 +272,49 @@ struct AlertFilter {
         }
         self.namespaces = Set(namespaces)
         self.pods = Set(pods)
+        for container in containers where container.isEmpty {
+            throw UsageError("--container expects a container name or id, got ''")
+        }
+        self.containers = containers
     }
 
-    var isEmpty: Bool { contexts.isEmpty && namespaces.isEmpty && pods.isEmpty }
+    var isEmpty: Bool { contexts.isEmpty && namespaces.isEmpty && pods.isEmpty && containers.isEmpty }
 
     func admits(_ alert: Alert) -> Bool {
         if !contexts.isEmpty && !contexts.contains(alert.context) { return false }
         let kubernetes = alert.context == .kubernetes ? alert.container?.kubernetes : nil
         if !namespaces.isEmpty && !namespaces.contains(kubernetes?.namespace ?? "") { return false }
         if !pods.isEmpty && !pods.contains(kubernetes?.podName ?? "") { return false }
+        if !containers.isEmpty && !containers.contains(where: { matches($0, alert) }) { return false }
         return true
+    }
+
+    /// `value` names the alert's container: its runtime name, its pod-spec name, its id, or the
+    /// start of its id. Host alerts have no container.
+    private func matches(_ value: String, _ alert: Alert) -> Bool {
+        guard alert.context != .host, let container = alert.container else { return false }
+        if value == container.name || value == container.kubernetes?.containerName { return true }
+        if value == container.id { return true }
+        return value.count >= Self.minimumIDPrefix && container.id.hasPrefix(value)
     }
 }
 
 /// Alerts as JSON lines, buffered: the one encoding `replay` and `capture --rules` share, so
-/// a live capture's alerts and its replay's compare byte for byte.
+/// a live capture's alerts and its replay's compare byte for byte. `replay --format pretty`
+/// writes text instead (`PrettyAlert`).
 final class AlertLines {
     private let descriptor: Int32
     private let discard: Bool
+    private let format: AlertFormat
     private var buffer: [UInt8] = []
     private var json = JSONWriter()
     /// Alerts appended so far.
     private(set) var count = 0
 
     /// Standard output when `path` is nil, else `path` created 0600 (truncated).
-    init(path: String?, discard: Bool = false) throws {
+    init(path: String?, discard: Bool = false, format: AlertFormat = .jsonl) throws {
         self.discard = discard
+        self.format = format
         guard let path, !discard else {
             descriptor = 1
             return
@@ -241,10 +334,15 @@ final class AlertLines {
     func append(_ alert: Alert) {
         count += 1
         guard !discard else { return }
-        json.reset()
-        alert.write(into: &json)
-        buffer.append(contentsOf: json.bytes)
-        buffer.append(UInt8(ascii: "\n"))
+        switch format {
+        case .jsonl:
+            json.reset()
+            alert.write(into: &json)
+            buffer.append(contentsOf: json.bytes)
+            buffer.append(UInt8(ascii: "\n"))
+        case .pretty:
+            buffer.append(contentsOf: PrettyAlert.text(alert).utf8)
+        }
     }
 
     func flushIfFull() {
@@ -255,93 +353,5 @@ final class AlertLines {
         guard !buffer.isEmpty else { return }
         writeAll(buffer, to: descriptor)
         buffer.removeAll(keepingCapacity: true)
-    }
-}
-
-/// The replay progress line: records, rate, position in the capture's time span, ETA.
-struct ReplayProgress {
-    private let first: UInt64
-    private let last: UInt64
-    private let started = monotonicNanoseconds()
-    private var lastPrint: UInt64 = 0
-    private var records = 0
-    private var position: UInt64 = 0
-
-    /// The time span comes from the segments' block indexes (no decoding), one segment at a time.
-    init(reader: CaptureReader, since: UInt64?, until: UInt64?) {
-        var low = UInt64.max
-        var high: UInt64 = 0
-        for path in reader.segmentPaths {
-            guard let segment = try? SegmentReader(path: path) else { continue }
-            for block in segment.blocks where !block.isSnapshot {
-                low = min(low, block.minTime)
-                high = max(high, block.maxTime)
-            }
-        }
-        first = since.map { max($0, low == .max ? 0 : low) } ?? (low == .max ? 0 : low)
-        last = until.map { min($0, high) } ?? high
-    }
-
-    mutating func step(_ timestamp: UInt64) {
-        records += 1
-        position = max(position, timestamp)
-        guard records & 0xFFFF == 0 else { return }
-        let now = monotonicNanoseconds()
-        guard now &- lastPrint >= 250_000_000 else { return }
-        lastPrint = now
-        writeAll(Array(("\r\u{1b}[K" + line(now: now)).utf8), to: 2)
-    }
-
-    func finish() {
-        writeAll(Array(("\r\u{1b}[K" + line(now: monotonicNanoseconds()) + "\n").utf8), to: 2)
-    }
-
-    private func line(now: UInt64) -> String {
-        let elapsed = Double(now &- started) / 1e9
-        let rate = elapsed > 0 ? Double(records) / elapsed : 0
-        var text = "replay: \(records) records, \(format(rate / 1e6, digits: 2)) M records/s"
-        guard last > first else { return text }
-        let done = position <= first ? 0 : Double(min(position, last) - first) / Double(last - first)
-        text += ", at +\(Self.clockText(position > first ? position - first : 0)) of +\(Self.clockText(last - first))"
-        text += " (\(Int(done * 100))%)"
-        if done > 0 && done < 1 { text += ", ETA \(Int((elapsed / done - elapsed).rounded()))s" }
-        return text
-    }
-
-    private static func clockText(_ nanoseconds: UInt64) -> String {
-        let seconds = nanoseconds / 1_000_000_000
-        if seconds < 60 { return format(Double(nanoseconds) / 1e9, digits: 1) + "s" }
-        let h = seconds / 3600
-        let m = seconds / 60 % 60
-        let s = seconds % 60
-        return (h > 0 ? "\(h)h" : "") + (h > 0 || m > 0 ? "\(m)m" : "") + "\(s)s"
-    }
-}
-
-/// The replay summary, sorted so it is as deterministic as the alerts.
-enum ReplaySummary {
-    static func text(_ s: EngineStats) -> String {
-        var out = "records: \(s.records)\nevents: \(s.events)\n"
-        func section(_ title: String, _ entries: [(String, Int)]) {
-            guard !entries.isEmpty else { return }
-            out += "\(title):\n"
-            for (k, v) in entries.sorted(by: { $0.0 < $1.0 }) { out += "  \(k): \(v)\n" }
-        }
-        section("events by context", Array(s.eventsByContext))
-        out += "alerts: \(s.alerts)\n"
-        section("alerts by rule", Array(s.alertsByRule))
-        section("alerts by context", Array(s.alertsByContext))
-        section("suppressed by reason", s.suppressions.map { ($0.key.rawValue, $0.value) })
-        section(
-            "suppressed by rule and reason",
-            s.suppressionsByRule.flatMap { rule, reasons in reasons.map { ("\(rule) \($0.key.rawValue)", $0.value) } })
-        section("eval errors by rule", Array(s.evalErrorsByRule))
-        for (rule, message) in s.firstEvalError.sorted(by: { $0.key < $1.key }) {
-            out += "  \(rule) first error: \(message)\n"
-        }
-        if s.lateAttributions > 0 { out += "late attributions: \(s.lateAttributions)\n" }
-        section("unattributed mount namespaces", s.unknownMntns.map { (String($0.key), $0.value) })
-        if s.drops > 0 { out += "events the capture dropped: \(s.drops)\n" }
-        return out
     }
 }
