@@ -197,8 +197,11 @@ public final class SegmentReader {
     /// `decode(_:unknown:damage:_:)` through a caller's zstd context: threads decoding blocks of
     /// one segment at once (`CaptureStream`) each bring their own, since a context is not
     /// shareable and the rest of a reader is read-only once it is open.
+    ///
+    /// - Parameter skipping: record kinds below 64 whose bit is set are stepped over without
+    ///   being decoded (so a malformed one goes unnoticed).
     func decode(
-        _ block: BlockInfo, with decompressor: ZstdDecompressor, unknown: inout [UInt32: Int],
+        _ block: BlockInfo, with decompressor: ZstdDecompressor, skipping: UInt64 = 0, unknown: inout [UInt32: Int],
         damage report: inout [Damage], _ body: (Record) throws -> Void
     ) rethrows {
         let payloadStart = Int(block.offset) + SegmentLayout.blockHeaderSize
@@ -242,6 +245,10 @@ public final class SegmentReader {
                                 "record \(index) at block byte \(frameStart): bad framing (\(error)); rest of block skipped"
                         ))
                     return
+                }
+                if kind < 64 && skipping & (1 << kind) != 0 {
+                    index += 1
+                    continue
                 }
                 var fields = FieldReader(
                     storage: storage, pointer: pointer, offset: frame.lowerBound, end: frame.upperBound)

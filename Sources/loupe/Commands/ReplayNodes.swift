@@ -31,6 +31,9 @@ final class ReplayNode: @unchecked Sendable {
 
     private(set) var engine: Engine?
     private var stream: CaptureStream?
+    /// The block being replayed when the last slice ended, and where.
+    private var pending: [Record] = []
+    private var pendingIndex = 0
     /// What reading found besides the records; complete once the node is finished.
     private(set) var report = ReadReport()
     /// Why the node stopped early, when it did.
@@ -59,14 +62,37 @@ final class ReplayNode: @unchecked Sendable {
     /// Replays up to `budget` records, appending the alerts the filter admits; true once the
     /// node is finished (at the end of its capture, or failed).
     func run(budget: Int, settings: ReplaySettings, engineLock: ConditionLock, into alerts: inout [Alert]) -> Bool {
+        // The block being replayed and the counters live in locals for the loop: properties of
+        // a class cost a run-time exclusivity check on every access.
+        var block = pending
+        pending = []
+        var next = pendingIndex
+        var records = 0
+        var position = self.position
+        var written = 0
+        defer {
+            pending = block
+            pendingIndex = next
+            self.records += records
+            self.position = position
+            self.written += written
+        }
         do {
             if engine == nil { try setUp(settings, engineLock: engineLock) }
             guard let engine, let stream else { return true }
-            for _ in 0..<budget {
-                guard let record = try stream.next() else {
-                    finish()
-                    return true
+            let since = since
+            let filter = settings.filter
+            while records < budget {
+                if next == block.count {
+                    guard let records = try stream.nextBlock() else {
+                        finish()
+                        return true
+                    }
+                    block = records
+                    next = 0
                 }
+                let record = block[next]
+                next += 1
                 records += 1
                 let timestamp = record.timestamp
                 position = max(position, timestamp)
@@ -74,7 +100,7 @@ final class ReplayNode: @unchecked Sendable {
                     engine.observe(record)
                     continue
                 }
-                for alert in engine.apply(record) where settings.filter.admits(alert) {
+                for alert in engine.apply(record) where filter.admits(alert) {
                     alerts.append(alert)
                     written += 1
                 }
@@ -105,10 +131,11 @@ final class ReplayNode: @unchecked Sendable {
         let live = header.host.captureOptions.contains { $0.key == "live_rules" }
         if settings.lookahead && !live {
             var ahead = RegistrationLookahead()
-            // The scan's reader has nothing else to do: every thread of the node decodes.
+            // The scan's reader has nothing else to do: every thread of the node decodes. Its
+            // damage report is not used (the replay below reads everything), so it skims.
             let scan = try CaptureStream(
                 capture, options: ReadOptions(kinds: [.containerStarted, .containerSnapshot]),
-                decoders: decoders == 0 ? 0 : decoders + 1)
+                decoders: decoders == 0 ? 0 : decoders + 1, skim: true)
             while let record = try scan.next() { ahead.note(record) }
             inputs.lookahead = ahead
         }
