@@ -170,10 +170,9 @@ enum ReplayCommand: Command {
         progress?.finish(scheduler.progress())
         let exportProblems = output.close()
 
-        let written = filter.isEmpty ? nil as Int? : 0
+        // A node that failed before its engine was built counted nothing.
         let counts = nodes.map { node in
-            node.engine.map { ReplayCounts($0.stats, written: written.map { _ in node.written }) }
-                ?? ReplayCounts()
+            node.engine.map { ReplayCounts($0.stats, written: filter.isEmpty ? nil : node.written) } ?? ReplayCounts()
         }
         var summary =
             nodes.count == 1
