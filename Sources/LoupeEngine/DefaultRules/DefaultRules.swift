@@ -563,7 +563,8 @@ public enum DefaultRules {
             mitreTechnique: T1562.001
             tags: [iouring, evasion, applicationprofile, context:kubernetes]
             expressions:
-              message: "'Unexpected io_uring operation (opcode ' + string(event.opcode) + ') by ' + event.comm"
+              # Loupe records a ring's set-up (io_uring_setup) as opcode 0xffffffff, above every IORING_OP_*.
+              message: "'Unexpected io_uring operation (' + (event.opcode == 4294967295 ? 'ring set up' : 'opcode ' + string(event.opcode)) + ') by ' + event.comm"
               uniqueId: "event.comm + '_' + string(event.opcode)"
               ruleExpression:
               - eventType: iouring
