@@ -94,6 +94,29 @@ import Testing
         }.first
     }
 
+    @Test func profilesAreWhatTheLearningRunGives() throws {
+        let scenarios = try Self.profileScenarios()
+        #expect(scenarios.count >= 6, "\(scenarios)")
+        let output = temporaryDirectory() + ".yaml"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        for name in scenarios {
+            let directory = Self.corpus + "/" + name
+            #expect(FileManager.default.fileExists(atPath: directory + "/learn"), "\(name) keeps its learning run")
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory + "/profiles") {
+                let text = try String(contentsOfFile: directory + "/profiles/" + file, encoding: .utf8)
+                let id = try #require(Self.field("loupe.dev/learned-from", in: text), "\(name)/\(file)")
+                let kind = try #require(Self.field("kubescape.io/workload-kind", in: text))
+                let workload = try #require(Self.field("kubescape.io/workload-name", in: text))
+                let result = try Loupe.run([
+                    "profile", "learn", directory + "/learn", "--container", id, "--workload", "\(kind)/\(workload)",
+                    "-o", output,
+                ])
+                #expect(result.status == 0, "\(name): \(result.stderr)")
+                #expect(try String(contentsOfFile: output, encoding: .utf8) == text, "\(name)/\(file) is stale")
+            }
+        }
+    }
+
     @Test func profilesAreUsedAndANoisyLearningRunFails() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

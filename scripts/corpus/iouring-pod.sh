@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Corpus scenario iouring-pod: Kubernetes pod (runc container with CRI annotations, helper bind-mounted): io_uring_setup (R1030 needs a learned profile, and R1004, exec from a mount, is profile-optional and stays quiet here: no alert is expected).
-# Regenerates corpus/iouring-pod/ (capture, expected.jsonl, README.md, loupe.yaml). Must run as root.
+# Corpus scenario iouring-pod: Kubernetes pod (deployment corpus/web, helper bind-mounted in both runs) judged against the profile of a normal run in which the helper only starts and exits: in the anomalous run it sets up an io_uring ring (expects R1030, and R0040 for the helper's new arguments).
+# Regenerates corpus/iouring-pod/ (learn, profiles, capture, expected.jsonl, README.md, loupe.yaml). Must run as root.
 SCENARIO=iouring-pod
-DESCRIPTION="Kubernetes pod (runc container with CRI annotations, helper bind-mounted): io_uring_setup (R1030 needs a learned profile, and R1004, exec from a mount, is profile-optional and stays quiet here: no alert is expected)."
+DESCRIPTION="Kubernetes pod (deployment corpus/web, helper bind-mounted in both runs) judged against the profile of a normal run in which the helper only starts and exits: in the anomalous run it sets up an io_uring ring (expects R1030, and R0040 for the helper's new arguments)."
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-ID=loupe-corpus-iouring
-export LOUPE_E2E_DIR="$ROOT/.build/corpus"
-corpus_cleanup "$ROOT/scripts/e2e/runc-pod.sh --delete $ID"
+POD=(--bind "$HELPER:/corpus-attack")
+corpus_web_learn "$WEB_NORMAL
+/corpus-attack sleep 0" "${POD[@]}"
 corpus_start
-"$ROOT/scripts/e2e/runc-pod.sh" --bind "$HELPER:/corpus-attack" "$ID" iouring-pod corpus app -- /corpus-attack iouring
+corpus_web_pod attack "$WEB_NORMAL
+/corpus-attack iouring" "${POD[@]}"
 corpus_finish
