@@ -139,8 +139,8 @@ final class ReplayNode: @unchecked Sendable {
             while let record = try scan.next() { ahead.note(record) }
             inputs.lookahead = ahead
         }
-        // Compiling plans rules through the CEL library's process-wide state; one engine is
-        // built at a time. Running them concurrently afterwards shares nothing.
+        // Planning folds constants through an evaluation scratch area LoupeCEL shares process-wide,
+        // so engines are built one at a time (milliseconds each); once built they share nothing unlocked.
         let engine: Engine
         do {
             engine = try engineLock.locked { try Engine(inputs) }
