@@ -26,7 +26,8 @@ public final class CaptureStream {
     private var position = 0
     private var ticket = 0
     private var ended = false
-    /// What the read found besides the records; complete once `next()` has returned nil.
+    /// What the read found besides the records; complete once `next()` or `nextBlock()` has
+    /// returned nil.
     public private(set) var report = ReadReport()
 
     /// Prepares to read `capture`; decoding starts at once when `decoders` is above zero.
