@@ -74,6 +74,11 @@ func temporaryDirectory() -> String {
         (["synth", "--events", "10"], "missing -o DIR", "See 'loupe synth --help'."),
         (["synth", "-o", "/tmp/x", "--events", "ten"], "--events expects an integer", "See 'loupe synth --help'."),
         (["synth", "-o", "/tmp/x", "--events"], "missing value for '--events'", "See 'loupe synth --help'."),
+        (
+            ["capture", "-o", "/tmp/x", "--api-server", "kube"],
+            "--api-server expects an IPv4 or IPv6 address, got 'kube'",
+            "See 'loupe capture --help'."
+        ),
         (["bench"], "missing subcommand", "See 'loupe bench --help'."),
         (["bench", "nope"], "unknown subcommand 'nope'", "See 'loupe bench --help'."),
     ])

@@ -165,7 +165,11 @@ struct FilterTests {
 
     @Test func includedHostNamespaceIsRecorded() throws {
         let hostMntns = try #require(HostInspector.hostMountNamespace())
-        let (contents, marker) = try captureWhileOpening(["--include-mntns", "mnt:[\(hostMntns)]"])
+        let (contents, marker) = try captureWhileOpening([
+            "--include-mntns", "mnt:[\(hostMntns)]", "--api-server", "fd00:0:0::1",
+        ])
+        // Recorded for the engine's k8s.is_api_server_address, written as addresses print.
+        #expect(contents.host.captureOptions.contains(Label("KUBERNETES_SERVICE_HOST", "fd00::1")))
         let found = opens(of: marker, in: contents)
         #expect(!found.isEmpty, "no host open of \(marker)")
         #expect(found.allSatisfy { $0.header.mntns == hostMntns && $0.header.pid == UInt32(getpid()) })

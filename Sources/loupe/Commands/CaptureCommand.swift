@@ -51,6 +51,10 @@ enum CaptureCommand: Command {
                                   from when it is found (at start, or when it starts) until it
                                   stops; its lifecycle records and snapshot are still written.
                                   Repeatable; not together with --include-mntns
+          --api-server ADDR       An address of the cluster's Kubernetes API server, recorded
+                                  in the capture for k8s.is_api_server_address (R0007) besides
+                                  10.96.0.1; repeatable. Default: $KUBERNETES_SERVICE_HOST
+                                  when set, as it is for a node agent running in a pod
           --runtime-path P        Also watch the OCI runtime binary P (besides the known paths
                                   and $RUNTIME_PATH, colon-separated); repeatable
           --metrics-addr ADDR     Serve Prometheus metrics (loupe_*) on HOST:PORT or :PORT
@@ -130,6 +134,17 @@ enum CaptureCommand: Command {
         configuration.tracer.mountNamespaces = selection.namespaces
         configuration.excludedContainers = selection.excludedContainers
         configuration.runtimePaths = CaptureConfiguration.runtimePaths(extra: try values("runtime-path"))
+        var apiServers = try values("api-server")
+        if apiServers.isEmpty, let fromEnvironment = getenv("KUBERNETES_SERVICE_HOST") {
+            apiServers = [String(cString: fromEnvironment)].filter { !$0.isEmpty }
+        }
+        // Recorded as the engine prints addresses, so that replay compares like with like.
+        apiServers = try apiServers.map { address in
+            guard let parsed = IPAddress(address) else {
+                throw UsageError("--api-server expects an IPv4 or IPv6 address, got '\(address)'")
+            }
+            return parsed.description
+        }
         let metricsAddress = try option("metrics-addr")
         let quiet = arguments.flag("quiet", short: "q")
         let rulesPath = try option("rules")
@@ -164,6 +179,7 @@ enum CaptureCommand: Command {
             configuration.captureOptions.append(
                 Label("exclude_containers", selection.excludedContainers.joined(separator: ",")))
         }
+        for address in apiServers { configuration.captureOptions.append(Label("KUBERNETES_SERVICE_HOST", address)) }
         if live.enabled { configuration.captureOptions.append(Label("live_rules", live.rules ?? "builtin")) }
         try checkWritable(output)
         // Rule inputs are checked before the tracers load: a bad rule fails fast.
