@@ -1,7 +1,11 @@
 public import LoupeModel
 
-/// One segment file, read whole, with its blocks located through the footer index or, when the
-/// segment was cut off or the index is damaged, by scanning.
+/// One segment file, with its blocks located through the footer index or, when the segment was
+/// cut off or the index is damaged, by scanning.
+///
+/// With a usable index only the header, the index and the block headers are read when the segment
+/// is opened, and each block's bytes when it is decoded: memory does not grow with the segment
+/// size. A segment that has to be scanned is read whole.
 public final class SegmentReader {
     public let path: String
     public let header: SegmentHeader
@@ -13,7 +17,9 @@ public final class SegmentReader {
     /// Damage found while locating blocks; decoding adds more through `decode(_:)`.
     public private(set) var damage: [Damage] = []
 
-    private let bytes: [UInt8]
+    private let file: OwnedFile
+    /// The whole file, only when its blocks had to be located by scanning; empty otherwise.
+    private var bytes: [UInt8] = []
     private let decompressor = ZstdDecompressor()
 
     /// Opens a segment and locates its blocks.
@@ -24,15 +30,27 @@ public final class SegmentReader {
         self.path = path
         let file = try OwnedFile(path: path, flags: 0 /* O_RDONLY */)
         let size = try file.size()
+        self.file = file
         self.fileSize = size
-        self.bytes = try file.read(count: Int(size), at: 0)
-        self.header = try Self.readHeader(bytes, path: path)
-        let headerEnd = UInt64(SegmentLayout.headerPrefixSize + Int(bytes.littleEndian(UInt32.self, at: 12)) + 4)
+        let prefix = SegmentLayout.headerPrefixSize
+        var head = try file.read(count: Int(min(size, UInt64(prefix))), at: 0)
+        if head.count == prefix {
+            // The whole header when its length is plausible; readHeader judges the rest.
+            let body = Int(head.littleEndian(UInt32.self, at: 12))
+            if body <= SegmentLayout.maxHeaderBodyBytes {
+                head = try file.read(count: Int(min(size, UInt64(prefix + body + 4))), at: 0)
+            }
+        }
+        self.header = try Self.readHeader(head, path: path)
+        let headerEnd = UInt64(prefix + Int(head.littleEndian(UInt32.self, at: 12)) + 4)
         if !readIndex(after: headerEnd) {
+            bytes = try file.read(count: Int(size), at: 0)
             scanBlocks(from: headerEnd)
         }
     }
 
+    /// - Parameter bytes: the file's first bytes: the whole header, or the whole file when it is
+    ///   shorter.
     private static func readHeader(_ bytes: [UInt8], path: String) throws -> SegmentHeader {
         let prefix = SegmentLayout.headerPrefixSize
         guard bytes.count >= prefix else {
@@ -68,33 +86,37 @@ public final class SegmentReader {
     }
 
     /// Uses the footer index if the trailer, the index checksum and every block header agree.
+    /// Reads only the trailer, the index and the block headers; a read that fails counts as an
+    /// unusable index (the scan that follows reads the whole file and reports what it cannot).
     private func readIndex(after headerEnd: UInt64) -> Bool {
         let trailerSize = SegmentLayout.trailerSize
-        guard bytes.count >= Int(headerEnd) + trailerSize,
-            bytes.suffix(8).elementsEqual(SegmentLayout.trailerMagic)
+        guard fileSize >= headerEnd + UInt64(trailerSize),
+            let trailer = try? file.read(count: trailerSize, at: fileSize - UInt64(trailerSize)),
+            trailer.count == trailerSize, trailer.suffix(8).elementsEqual(SegmentLayout.trailerMagic)
         else { return false }
-        let trailerAt = bytes.count - trailerSize
-        let footerOffset = bytes.littleEndian(UInt64.self, at: trailerAt)
-        let count = Int(bytes.littleEndian(UInt32.self, at: trailerAt + 8))
-        let checksum = bytes.littleEndian(UInt32.self, at: trailerAt + 12)
+        let trailerAt = fileSize - UInt64(trailerSize)
+        let footerOffset = trailer.littleEndian(UInt64.self, at: 0)
+        let count = Int(trailer.littleEndian(UInt32.self, at: 8))
+        let checksum = trailer.littleEndian(UInt32.self, at: 12)
         // Check the offset before converting it: a damaged trailer can hold any 64-bit value.
-        guard footerOffset >= headerEnd, footerOffset <= UInt64(trailerAt - 8),
-            Int(footerOffset) + 8 + count * SegmentLayout.indexEntrySize == trailerAt,
-            bytes[Int(footerOffset)..<Int(footerOffset) + 4].elementsEqual(SegmentLayout.indexMagic),
-            CRC32C.checksum(bytes[(Int(footerOffset) + 8)..<trailerAt]) == checksum
+        guard footerOffset >= headerEnd, footerOffset <= trailerAt - 8,
+            footerOffset + 8 + UInt64(count) * UInt64(SegmentLayout.indexEntrySize) == trailerAt,
+            let footer = try? file.read(count: Int(trailerAt - footerOffset), at: footerOffset),
+            footer.count == Int(trailerAt - footerOffset), footer.prefix(4).elementsEqual(SegmentLayout.indexMagic),
+            CRC32C.checksum(footer[8...]) == checksum
         else {
             damage.append(
                 Damage(
-                    path: path, offset: UInt64(trailerAt), kind: .badIndex, lostBytes: 0,
+                    path: path, offset: trailerAt, kind: .badIndex, lostBytes: 0,
                     detail: "footer index unusable; blocks located by scanning"))
             return false
         }
-        let entriesAt = Int(footerOffset) + 8
         var located: [BlockInfo] = []
         for entry in 0..<count {
-            let offset = bytes.littleEndian(UInt64.self, at: entriesAt + entry * SegmentLayout.indexEntrySize)
-            guard offset < footerOffset,
-                let info = BlockInfo.parse(bytes[Int(offset)...], offset: offset), info.endOffset <= footerOffset
+            let offset = footer.littleEndian(UInt64.self, at: 8 + entry * SegmentLayout.indexEntrySize)
+            guard offset < footerOffset, footerOffset - offset >= UInt64(SegmentLayout.blockHeaderSize),
+                let blockHeader = try? file.read(count: SegmentLayout.blockHeaderSize, at: offset),
+                let info = BlockInfo.parse(blockHeader[...], offset: offset), info.endOffset <= footerOffset
             else {
                 damage.append(
                     Damage(
@@ -205,7 +227,33 @@ public final class SegmentReader {
         damage report: inout [Damage], _ body: (Record) throws -> Void
     ) rethrows {
         let payloadStart = Int(block.offset) + SegmentLayout.blockHeaderSize
-        let payload = bytes[payloadStart..<payloadStart + Int(block.compressedSize)]
+        let payload: ArraySlice<UInt8>
+        if bytes.isEmpty {
+            // Located through the index: read just this block (pread; safe from several threads).
+            let read: [UInt8]
+            do {
+                read = try file.read(count: Int(block.compressedSize), at: UInt64(payloadStart))
+            } catch {
+                report.append(
+                    Damage(
+                        path: path, offset: block.offset, kind: .corruptBlock,
+                        lostBytes: UInt64(SegmentLayout.blockHeaderSize) + UInt64(block.compressedSize),
+                        lostRecords: UInt64(block.recordCount), detail: "\(error); block skipped"))
+                return
+            }
+            guard read.count == Int(block.compressedSize) else {
+                report.append(
+                    Damage(
+                        path: path, offset: block.offset, kind: .truncated,
+                        lostBytes: UInt64(SegmentLayout.blockHeaderSize) + UInt64(block.compressedSize),
+                        lostRecords: UInt64(block.recordCount),
+                        detail: "file shortened since it was opened; block skipped"))
+                return
+            }
+            payload = read[...]
+        } else {
+            payload = bytes[payloadStart..<payloadStart + Int(block.compressedSize)]
+        }
         guard CRC32C.checksum(payload) == block.payloadChecksum else {
             report.append(
                 Damage(
