@@ -44,7 +44,14 @@ import Testing
                 ByteString(copying: $0.baseAddress! + 2, count: min(length, 15), sixteenReadable: $0.count - 2 >= 16)
             }
             #expect(copied.bytes == Array(bytes.prefix(15)), "length \(length)")
+            #expect(copied == ByteString(Array(bytes.prefix(15))), "length \(length)")
+            // A short string that shares its buffer equals its inline form.
+            #expect(ByteString(sharing: padded, range: 2..<(2 + length)) == direct, "length \(length)")
         }
+        // Inline strings differ by a byte, or by length alone (a trailing zero byte).
+        #expect(ByteString("comm-a") != ByteString("comm-b"))
+        #expect(ByteString([0x61, 0x62]) != ByteString([0x61, 0x62, 0x00]))
+        #expect(ByteString("fifteen-bytes!!") != ByteString("fifteen-bytes!?"))
     }
 
     @Test func invalidUTF8IsRepairedAtTheEdge() {

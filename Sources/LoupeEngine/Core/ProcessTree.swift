@@ -47,7 +47,7 @@ public struct ProcessInfo: Sendable, Hashable {
 /// from a pid not yet known adds what its header says (pid, parent, comm, ids), so ancestry is
 /// never empty. Exited processes are removed (after the exit event itself was evaluated).
 public struct ProcessTree: Sendable {
-    public private(set) var processes: [UInt32: ProcessInfo] = [:]
+    private var processes = PidMap(placeholder: ProcessInfo(pid: 0))
 
     /// How many ancestors an alert carries at most (guards against pid-reuse cycles).
     public static let maxDepth = 64
@@ -67,20 +67,20 @@ public struct ProcessTree: Sendable {
     /// and any event of a process's main thread carries its current name.
     public mutating func observe(_ event: Event) {
         let h = event.header
-        // index(forKey:) finds the entry without copying the stored value out.
-        if let index = processes.index(forKey: h.pid) {
+        // A slot lets the entry be read and changed in place, without copying it out.
+        if let slot = processes.slot(of: h.pid) {
             // A process can rename itself without an exec (prctl PR_SET_NAME): busybox, re-executed
             // through /proc/self/exe, execs as `exe` and then takes its applet's name. The kernel
             // reports the new name on the next events. Only the main thread's name is the
             // process's; other threads name themselves freely (`C2 CompilerThre`).
-            if h.tid == h.pid && !h.comm.isEmpty && processes.values[index].comm != h.comm {
-                processes.values[index].comm = h.comm
+            if h.tid == h.pid && !h.comm.isEmpty && processes[slot: slot].comm != h.comm {
+                processes[slot: slot].comm = h.comm
             }
         } else {
             processes[h.pid] = ProcessInfo(
                 pid: h.pid, ppid: h.ppid, comm: h.comm, path: h.exepath, uid: h.uid, gid: h.gid)
         }
-        if h.ppid != 0 && !h.pcomm.isEmpty && processes.index(forKey: h.ppid) == nil {
+        if h.ppid != 0 && !h.pcomm.isEmpty && processes.slot(of: h.ppid) == nil {
             processes[h.ppid] = ProcessInfo(pid: h.ppid, comm: h.pcomm)
         }
         switch event.payload {
@@ -93,22 +93,26 @@ public struct ProcessTree: Sendable {
             child.startTime = h.timestamp
             processes[f.childPid] = child
         case .exec(let e):
-            guard e.retval == 0 else { return }
-            var p = processes[h.pid]!
-            p.ppid = h.ppid
-            p.comm = h.comm
-            if !h.exepath.isEmpty { p.path = h.exepath }
-            p.args = e.args
-            p.cwd = e.cwd
-            p.uid = h.uid
-            p.gid = h.gid
-            p.upperLayer = e.upperLayer
-            p.loaderEnvironment = e.loaderEnvironment
-            if p.startTime == 0 { p.startTime = h.timestamp }
-            processes[h.pid] = p
+            guard e.retval == 0, let slot = processes.slot(of: h.pid) else { return }
+            Self.applyExec(e, h, to: &processes[slot: slot])
         default:
             break
         }
+    }
+
+    /// A successful exec replaces the process image: name, executable, arguments, ids, loader
+    /// environment; the start time stays that of the fork when known.
+    private static func applyExec(_ e: ExecEvent, _ h: EventHeader, to p: inout ProcessInfo) {
+        p.ppid = h.ppid
+        p.comm = h.comm
+        if !h.exepath.isEmpty { p.path = h.exepath }
+        p.args = e.args
+        p.cwd = e.cwd
+        p.uid = h.uid
+        p.gid = h.gid
+        p.upperLayer = e.upperLayer
+        p.loaderEnvironment = e.loaderEnvironment
+        if p.startTime == 0 { p.startTime = h.timestamp }
     }
 
     /// Forgets a process once its exit was evaluated.

@@ -111,7 +111,10 @@ public struct ByteString: Hashable, Sendable, Comparable {
         withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
+    @inlinable
     public static func == (lhs: ByteString, rhs: ByteString) -> Bool {
+        // Two inline strings are equal exactly when their words are: bytes past the length are zero.
+        if lhs.storage == nil && rhs.storage == nil { return lhs.word0 == rhs.word0 && lhs.word1 == rhs.word1 }
         guard lhs.count == rhs.count else { return false }
         return lhs.withUnsafeBytes { left in rhs.withUnsafeBytes { right in left.elementsEqual(right) } }
     }
