@@ -40,16 +40,23 @@ let package = Package(
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]),
 
         .target(name: "LoupeModel", swiftSettings: strictSettings),
-        .target(name: "LoupeFormat", dependencies: ["LoupeModel", "CZstd"], swiftSettings: strictSettings),
+        // POSIX threads and locks, for the modules that run blocking work on threads of their own.
+        .target(name: "LoupeSystem", swiftSettings: strictSettings),
+        .target(
+            name: "LoupeFormat", dependencies: ["LoupeModel", "LoupeSystem", "CZstd"], swiftSettings: strictSettings),
         .target(name: "LoupeCEL", dependencies: ["CRE2"], swiftSettings: hotPathSettings),
         .target(
             name: "LoupeEngine", dependencies: ["LoupeModel", "LoupeCEL", "CYaml"], swiftSettings: hotPathSettings),
-        .target(name: "LoupeCapture", dependencies: ["LoupeModel", "CLoupeBPF"], swiftSettings: strictSettings),
+        .target(
+            name: "LoupeCapture", dependencies: ["LoupeModel", "LoupeSystem", "CLoupeBPF"],
+            swiftSettings: strictSettings),
         .target(name: "LoupeExport", dependencies: ["LoupeModel"], swiftSettings: strictSettings),
         .target(name: "TestSupport", dependencies: ["LoupeModel", "LoupeFormat"], swiftSettings: strictSettings),
         .executableTarget(
             name: "loupe",
-            dependencies: ["LoupeModel", "LoupeFormat", "LoupeCEL", "LoupeCapture", "LoupeEngine", "LoupeExport"],
+            dependencies: [
+                "LoupeModel", "LoupeSystem", "LoupeFormat", "LoupeCEL", "LoupeCapture", "LoupeEngine", "LoupeExport",
+            ],
             swiftSettings: strictSettings),
 
         .testTarget(
@@ -59,7 +66,8 @@ let package = Package(
             exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(name: "LoupeCELTests", dependencies: ["LoupeCEL"], swiftSettings: strictSettings),
         .testTarget(
-            name: "LoupeCaptureTests", dependencies: ["LoupeCapture", "LoupeModel", "LoupeFormat", "TestSupport"],
+            name: "LoupeCaptureTests",
+            dependencies: ["LoupeCapture", "LoupeModel", "LoupeSystem", "LoupeFormat", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], swiftSettings: strictSettings),
         .testTarget(

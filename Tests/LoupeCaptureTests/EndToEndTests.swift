@@ -1,5 +1,6 @@
 import LoupeFormat
 import LoupeModel
+import LoupeSystem
 import TestSupport
 import Testing
 
@@ -62,9 +63,9 @@ enum EndToEnd {
 /// A UDP DNS responder on 127.0.0.1:53 answering every A query with 10.9.8.7.
 final class TinyResolver: @unchecked Sendable {
     private let socketDescriptor: Int32
-    private let monitor = Monitor()
+    private let monitor = ConditionLock()
     private var stopping = false
-    private var thread: WorkerThread?
+    private var thread: PosixThread?
 
     init() throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -86,7 +87,7 @@ final class TinyResolver: @unchecked Sendable {
             close(socketDescriptor)
             throw EndToEnd.Problem("cannot bind 127.0.0.1:53 for the test resolver: \(message)")
         }
-        thread = WorkerThread(name: "test-resolver") { [self] in serve() }
+        thread = PosixThread(name: "test-resolver") { [self] in serve() }
     }
 
     private func serve() {

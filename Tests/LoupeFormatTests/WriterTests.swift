@@ -87,7 +87,7 @@ import Testing
         let total = try segmentFiles(directory.path).map { FileSystem.fileSize($0)! }.reduce(0, +)
         // The newest segment may be the one that passes the limit; older ones never remain beyond it.
         let files = try segmentFiles(directory.path)
-        let withoutNewest = try files.dropLast().map { FileSystem.fileSize($0)! }.reduce(0, +)
+        let withoutNewest = files.dropLast().map { FileSystem.fileSize($0)! }.reduce(0, +)
         #expect(withoutNewest <= 40_000)
         #expect(total > 0)
     }

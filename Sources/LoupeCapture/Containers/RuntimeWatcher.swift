@@ -1,4 +1,5 @@
 public import LoupeModel
+import LoupeSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -21,14 +22,14 @@ public final class RuntimeWatcher: @unchecked Sendable {
     private let stateRoots: [String]
     private let report: Report
     private let lifecycleFailure: @Sendable (String) -> Void
-    private var reader: WorkerThread?
+    private var reader: PosixThread?
     /// Rescans the runtimes' state directories every `rescanInterval`: the safety net for a
     /// runtime exec that could not be followed (it finished, or the node was too busy).
-    private var rescanner: WorkerThread?
+    private var rescanner: PosixThread?
     private var stopping = false
     /// How often the state directories are rescanned once discovery has run (ns).
     public var rescanInterval: UInt64 = 200_000_000
-    private let monitor = Monitor()
+    private let monitor = ConditionLock()
     private var announced = Set<String>()
     private var pending = 0
     /// The runtime binaries being watched (those of the candidates that exist).
@@ -86,7 +87,7 @@ public final class RuntimeWatcher: @unchecked Sendable {
         self.report = report
         self.lifecycleFailure = failure
         self.watchedPaths = watched
-        reader = WorkerThread(name: "loupe-fanotify") { [self] in readLoop() }
+        reader = PosixThread(name: "loupe-fanotify") { [self] in readLoop() }
     }
 
     /// Stops reading; waits for resolvers in flight up to `grace` ns.
@@ -122,7 +123,7 @@ public final class RuntimeWatcher: @unchecked Sendable {
             announced.formUnion(ids)
             return rescanner == nil && !stopping
         }
-        if startRescanning { rescanner = WorkerThread(name: "loupe-rescan") { [self] in rescanLoop() } }
+        if startRescanning { rescanner = PosixThread(name: "loupe-rescan") { [self] in rescanLoop() } }
     }
 
     private func rescanLoop() {
@@ -180,13 +181,13 @@ public final class RuntimeWatcher: @unchecked Sendable {
 
     private func runtimeStarted(pid: UInt32, inode: UInt64, at timestamp: UInt64) {
         monitor.locked { pending += 1 }
-        WorkerThread(name: "loupe-runtime") { [self] in
+        PosixThread(name: "loupe-runtime") { [self] in
             resolve(pid: pid, inode: inode, timestamp: timestamp)
             monitor.locked {
                 pending -= 1
                 monitor.broadcast()
             }
-        }.detach()
+        }?.detach()
     }
 
     /// Waits for the runtime's exec to complete, reads what it was asked to do, and for a

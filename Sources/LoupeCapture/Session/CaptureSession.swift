@@ -1,4 +1,5 @@
 public import LoupeModel
+import LoupeSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -115,9 +116,9 @@ public final class CaptureSession: @unchecked Sendable {
     private let tracer: KernelTracer
     private var watcher: RuntimeWatcher?
     private let queue: BoundedQueue<Record>
-    private let control = Monitor()
+    private let control = ConditionLock()
     private var stopRequested = false
-    private var pollThread: WorkerThread?
+    private var pollThread: PosixThread?
     private let pollState: PollState
     private var published = CaptureStatistics()
     /// `excludedContainers` at work; nil when there are none or the kernel includes.
@@ -201,7 +202,7 @@ public final class CaptureSession: @unchecked Sendable {
 
     /// Turns SIGINT and SIGTERM (blocked by `blockStopSignals`) into `requestStop()`.
     public func stopOnSignals() {
-        WorkerThread(name: "loupe-signals") { [self] in
+        PosixThread(name: "loupe-signals") { [self] in
             var signals = sigset_t()
             sigemptyset(&signals)
             sigaddset(&signals, SIGINT)
@@ -210,7 +211,7 @@ public final class CaptureSession: @unchecked Sendable {
                 var received: Int32 = 0
                 if sigwait(&signals, &received) == 0 { requestStop() }
             }
-        }.detach()
+        }?.detach()
     }
 
     private var isStopRequested: Bool { control.locked { stopRequested } }
@@ -227,7 +228,7 @@ public final class CaptureSession: @unchecked Sendable {
     public func run<Sink: CaptureSink>(sink: Sink, onTick: (CaptureStatistics) -> Void = { _ in }) throws {
         let tracer = self.tracer
         let pollState = self.pollState
-        pollThread = WorkerThread(name: "loupe-ringbuf") {
+        pollThread = PosixThread(name: "loupe-ringbuf") {
             while !pollState.isStopping {
                 tracer.poll(milliseconds: 50)
                 pollState.flush()
@@ -316,7 +317,7 @@ private final class PollState: @unchecked Sendable {
     var decoder = KernelRecordDecoder()
     private var batch: [Record] = []
     private let queue: BoundedQueue<Record>
-    private let monitor = Monitor()
+    private let monitor = ConditionLock()
     private var stopping = false
 
     init(queue: BoundedQueue<Record>) {

@@ -1,4 +1,5 @@
 import LoupeModel
+import LoupeSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -75,7 +76,7 @@ func formatSize(_ bytes: UInt64) -> String {
 public final class MetricsServer: @unchecked Sendable {
     private let listener: Int32
     private let stopPipe: (read: Int32, write: Int32)
-    private var thread: WorkerThread?
+    private var thread: PosixThread?
     /// The port actually bound (useful with port 0).
     public let port: UInt16
 
@@ -122,7 +123,7 @@ public final class MetricsServer: @unchecked Sendable {
         _ = pipe(&ends)
         self.listener = listener
         self.stopPipe = (ends[0], ends[1])
-        thread = WorkerThread(name: "loupe-metrics") { [self] in serve(body) }
+        thread = PosixThread(name: "loupe-metrics") { [self] in serve(body) }
     }
 
     private func serve(_ body: @Sendable () -> String) {

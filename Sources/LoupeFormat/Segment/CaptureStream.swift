@@ -1,4 +1,5 @@
 public import LoupeModel
+import LoupeSystem
 
 /// A capture's records in capture order, pulled one at a time instead of pushed through a
 /// closure, optionally decoded ahead on threads of its own.

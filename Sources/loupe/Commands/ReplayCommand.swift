@@ -1,6 +1,7 @@
 import LoupeEngine
 import LoupeFormat
 import LoupeModel
+import LoupeSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import LoupeEngine
 import LoupeFormat
 import LoupeModel
+import LoupeSystem
 
 /// What every node of one `loupe replay` shares: the loaded rule inputs, the output filter and
 /// the replay options.

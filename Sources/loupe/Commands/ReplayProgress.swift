@@ -1,4 +1,5 @@
 import LoupeFormat
+import LoupeSystem
 
 /// The replay progress line on standard error: records, rate, position in the captures' time
 /// spans, ETA. One capture shows where it is in its span; several show how many are done and

@@ -2,8 +2,9 @@
     import Glibc
 #endif
 
-/// A joinable POSIX thread running one closure: the capture stream's decoders and `replay`'s
-/// node workers each get their own, so blocking on a `ConditionLock` never ties up a shared pool.
+/// A joinable POSIX thread running one closure: blocking work (the capture's ring-buffer,
+/// fanotify and metrics loops, a capture stream's block decoders, `replay`'s node workers) gets
+/// its own thread, so it never ties up a shared pool.
 public final class PosixThread: @unchecked Sendable {
     private var thread = pthread_t()
     private var started = false
@@ -32,6 +33,13 @@ public final class PosixThread: @unchecked Sendable {
         }
     }
 
+    /// Lets the thread run to its end unobserved (its resources are freed when it ends).
+    public func detach() {
+        guard started else { return }
+        started = false
+        pthread_detach(thread)
+    }
+
     /// Waits for the thread to end.
     public func join() {
         guard started else { return }
@@ -39,6 +47,7 @@ public final class PosixThread: @unchecked Sendable {
         pthread_join(thread, nil)
     }
 
+    /// A thread neither joined nor detached is joined when its owner lets go of it.
     deinit { join() }
 }
 
