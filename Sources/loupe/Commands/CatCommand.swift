@@ -57,17 +57,11 @@ enum CatCommand: Command {
         default: throw UsageError("--snapshots expects leading, all or none, got '\(snapshotText)'")
         }
 
+        let opened = try OpenedCapture(capture, since: since, until: until)
         return try withCaptureErrors {
-            let reader = try CaptureReader(path: capture)
-            let header = try reader.firstHeader()
-            let clock = header.host.clock
-            var options = ReadOptions(kinds: kinds, snapshots: snapshots)
-            if let since {
-                options.since = try ValueParser.time(since, option: "--since", clock: clock, start: clock.bootTime)
-            }
-            if let until {
-                options.until = try ValueParser.time(until, option: "--until", clock: clock, start: clock.bootTime)
-            }
+            let reader = opened.reader
+            let clock = opened.header.host.clock
+            let options = ReadOptions(since: opened.since, until: opened.until, kinds: kinds, snapshots: snapshots)
             var output = StandardOutput()
             var json = JSONWriter()
             let report = try reader.forEach(options) { record, _ in

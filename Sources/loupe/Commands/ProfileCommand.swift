@@ -91,16 +91,8 @@ enum ProfileLearnCommand: Command {
         }
         let workloadChoice = try workloadText.map(parseWorkload)
 
-        let reader = try withCaptureErrors { try CaptureReader(path: capture) }
-        let header = try withCaptureErrors { try reader.firstHeader() }
-        let clock = header.host.clock
-        let since = try sinceText.map {
-            try ValueParser.time($0, option: "--since", clock: clock, start: clock.bootTime)
-        }
-        let until = try untilText.map {
-            try ValueParser.time($0, option: "--until", clock: clock, start: clock.bootTime)
-        }
-        if let since, let until, until < since { throw UsageError("--until is before --since") }
+        let opened = try OpenedCapture(capture, since: sinceText, until: untilText)
+        let (reader, header, since, until) = (opened.reader, opened.header, opened.since, opened.until)
         if header.host.captureOptions.contains(where: { $0.key == "live_rules" }) { noLookahead = true }
         var instances: [String: Instance] = [:]
         var ahead = RegistrationLookahead()

@@ -119,20 +119,7 @@ enum ReplayCommand: Command {
         }
 
         // Every capture is opened before any is replayed: a missing one stops everything at once.
-        var opened: [(path: String, reader: CaptureReader, header: SegmentHeader, since: UInt64?, until: UInt64?)] = []
-        for path in captures {
-            let reader = try withCaptureErrors { try CaptureReader(path: path) }
-            let header = try withCaptureErrors { try reader.firstHeader() }
-            let clock = header.host.clock
-            let since = try sinceText.map {
-                try ValueParser.time($0, option: "--since", clock: clock, start: clock.bootTime)
-            }
-            let until = try untilText.map {
-                try ValueParser.time($0, option: "--until", clock: clock, start: clock.bootTime)
-            }
-            if let since, let until, until < since { throw UsageError("--until is before --since") }
-            opened.append((path, reader, header, since, until))
-        }
+        let opened = try captures.map { try OpenedCapture($0, since: sinceText, until: untilText) }
         let config = try EngineFactory.config(configPath)
         let inputs = try EngineFactory.inputs(
             rules: rulesPath, bindings: bindingsPath, profiles: profilesPath, config: config,
