@@ -234,20 +234,11 @@ public final class SegmentReader {
             do {
                 read = try file.read(count: Int(block.compressedSize), at: UInt64(payloadStart))
             } catch {
-                report.append(
-                    Damage(
-                        path: path, offset: block.offset, kind: .corruptBlock,
-                        lostBytes: UInt64(SegmentLayout.blockHeaderSize) + UInt64(block.compressedSize),
-                        lostRecords: UInt64(block.recordCount), detail: "\(error); block skipped"))
+                report.append(skipped(block, .corruptBlock, "\(error)"))
                 return
             }
             guard read.count == Int(block.compressedSize) else {
-                report.append(
-                    Damage(
-                        path: path, offset: block.offset, kind: .truncated,
-                        lostBytes: UInt64(SegmentLayout.blockHeaderSize) + UInt64(block.compressedSize),
-                        lostRecords: UInt64(block.recordCount),
-                        detail: "file shortened since it was opened; block skipped"))
+                report.append(skipped(block, .truncated, "file shortened since it was opened"))
                 return
             }
             payload = read[...]
@@ -255,11 +246,7 @@ public final class SegmentReader {
             payload = bytes[payloadStart..<payloadStart + Int(block.compressedSize)]
         }
         guard CRC32C.checksum(payload) == block.payloadChecksum else {
-            report.append(
-                Damage(
-                    path: path, offset: block.offset, kind: .corruptBlock,
-                    lostBytes: UInt64(SegmentLayout.blockHeaderSize) + UInt64(block.compressedSize),
-                    lostRecords: UInt64(block.recordCount), detail: "block checksum mismatch; block skipped"))
+            report.append(skipped(block, .corruptBlock, "block checksum mismatch"))
             return
         }
         let storage: [UInt8]
@@ -331,6 +318,14 @@ public final class SegmentReader {
                 index += 1
             }
         }
+    }
+
+    /// A whole block lost: its header and payload, and every record in it.
+    private func skipped(_ block: BlockInfo, _ kind: Damage.Kind, _ why: String) -> Damage {
+        Damage(
+            path: path, offset: block.offset, kind: kind,
+            lostBytes: UInt64(SegmentLayout.blockHeaderSize) + UInt64(block.compressedSize),
+            lostRecords: UInt64(block.recordCount), detail: "\(why); block skipped")
     }
 
     private func malformed(
