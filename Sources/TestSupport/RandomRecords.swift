@@ -98,7 +98,8 @@ public struct RandomRecords {
             kubernetes: bool()
                 ? KubernetesIdentity(
                     namespace: text(), podName: text(), podUID: text(), containerName: text(), sandboxID: text(),
-                    labels: list { Label($0.text(), $0.text()) }) : nil)
+                    labels: list { Label($0.text(), $0.text()) }) : nil,
+            mounts: list { $0.text() })
     }
 
     public mutating func processSnapshot() -> ProcessSnapshot {

@@ -108,7 +108,7 @@ func temporaryDirectory() -> String {
         let summary = try #require(
             try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
         #expect(summary["records"] as? Int == 3000)
-        #expect(summary["formatVersion"] as? String == "1.0")
+        #expect(summary["formatVersion"] as? String == "1.1")
         let containers = try #require(summary["containers"] as? [[String: Any]])
         let contexts = Set(containers.compactMap { ($0["container"] as? [String: Any])?["context"] as? String })
         #expect(contexts == ["kubernetes", "docker"])

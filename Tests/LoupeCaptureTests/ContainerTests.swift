@@ -62,6 +62,32 @@ import Testing
         #expect(ContainerMetadataReader.kubernetesIdentity([:]) == nil)
     }
 
+    /// A containerd pod container's mounts, as its config.json lists them: the runtime's own files
+    /// and the kernel file systems are not volumes; the service-account token and a hostPath are.
+    @Test func volumeMountsFromOCIConfig() throws {
+        let config = try #require(
+            JSONValue.parse(
+                Array(
+                    #"""
+                    {"mounts": [
+                      {"destination": "/proc", "type": "proc", "source": "proc"},
+                      {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
+                      {"destination": "/etc/hosts", "type": "bind", "source": "/var/lib/kubelet/pods/u/etc-hosts", "options": ["rbind", "rprivate", "rw"]},
+                      {"destination": "/dev/termination-log", "type": "bind", "source": "/var/lib/kubelet/pods/u/c/x", "options": ["rbind", "rw"]},
+                      {"destination": "/etc/hostname", "type": "bind", "source": "/var/lib/containerd/h", "options": ["rbind", "rw"]},
+                      {"destination": "/etc/resolv.conf", "type": "bind", "source": "/var/lib/containerd/r", "options": ["rbind", "rw"]},
+                      {"destination": "/dev/shm", "type": "bind", "source": "/run/containerd/shm", "options": ["rbind", "rw"]},
+                      {"destination": "/var/run/secrets/kubernetes.io/serviceaccount", "type": "bind", "source": "/var/lib/kubelet/pods/u/volumes/token", "options": ["rbind", "ro"]},
+                      {"destination": "/data", "source": "/srv/data", "options": ["rbind", "rw"]},
+                      {"destination": "/data", "source": "/srv/again", "options": ["bind"]},
+                      {"destination": "/cache", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}
+                    ]}
+                    """#.utf8)))
+        #expect(
+            ContainerMetadataReader.volumeMounts(config) == ["/var/run/secrets/kubernetes.io/serviceaccount", "/data"])
+        #expect(ContainerMetadataReader.volumeMounts(try #require(JSONValue.parse(Array("{}".utf8)))).isEmpty)
+    }
+
     @Test func stateFilesOfRuncAndCrun() throws {
         let runc = try #require(
             JSONValue.parse(

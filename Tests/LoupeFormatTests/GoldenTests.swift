@@ -49,6 +49,6 @@ import Testing
         #expect(records == Self.goldenRecords())
         let header = try CaptureReader(path: Self.goldenPath).firstHeader()
         #expect(header.host == testHost)
-        #expect(header.major == 1 && header.minor == 0)
+        #expect(header.major == 1 && header.minor == 1)
     }
 }

@@ -73,6 +73,7 @@ import Testing
         let path = try segmentFiles(directory.path)[0]
         var bytes = readFile(path)
         bytes[8] = 2  // major version, little-endian
+        bytes[10] = 0  // minor version
         FieldWriterProbe.refreshHeaderChecksum(&bytes)
         writeFile(path, bytes)
         do {

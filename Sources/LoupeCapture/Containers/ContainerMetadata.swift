@@ -32,8 +32,10 @@ public struct ContainerMetadataReader: Sendable {
         var info = ContainerInfo(id: id, initPid: initPid, mntns: mntns, bundle: bundle)
         info.netns = ProcFS.inode("\(procRoot)/\(initPid)/ns/net") ?? 0
         info.cgroupPath = Self.cgroupPath(ProcFS.read("\(procRoot)/\(initPid)/cgroup") ?? [])
-        let annotations = bundle.isEmpty ? [:] : Self.annotations(ofBundle: bundle)
+        let config = bundle.isEmpty ? nil : ProcFS.read(bundle + "/config.json").flatMap(JSONValue.parse)
+        let annotations = config.map(Self.annotations) ?? [:]
         if Self.isSandbox(annotations) { return .sandbox }
+        info.mounts = config.map(Self.volumeMounts) ?? []
         info.kubernetes = Self.kubernetesIdentity(annotations)
         info.runtime = Self.runtime(annotations: annotations, runtimeRoot: runtimeRoot, bundle: bundle)
         if let kubernetes = info.kubernetes {
@@ -51,12 +53,31 @@ public struct ContainerMetadataReader: Sendable {
         return .container(info)
     }
 
-    /// The `annotations` object of `bundle/config.json`.
-    public static func annotations(ofBundle bundle: String) -> [String: String] {
-        guard let bytes = ProcFS.read(bundle + "/config.json"), let config = JSONValue.parse(bytes),
-            let members = config["annotations"]?.object
-        else { return [:] }
-        return members.compactMapValues(\.string)
+    /// The `annotations` object of an OCI `config.json`.
+    static func annotations(_ config: JSONValue) -> [String: String] {
+        config["annotations"]?.object?.compactMapValues(\.string) ?? [:]
+    }
+
+    /// Files every runtime bind-mounts into each container for its own purposes: not volumes.
+    static let runtimeFiles: Set<String> = [
+        "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/shm", "/dev/termination-log",
+        "/run/.containerenv",
+    ]
+
+    /// Where volumes and host directories are mounted: the destinations of the bind mounts of an
+    /// OCI `config.json` (type `bind`, or a `bind`/`rbind` option), in config order, without the
+    /// runtime's own files. Kubernetes' `volumeMounts` (service-account token, config maps,
+    /// host paths, empty dirs) and Docker's `-v`/`--mount` all arrive as such bind mounts.
+    static func volumeMounts(_ config: JSONValue) -> [String] {
+        var out: [String] = []
+        for mount in config["mounts"]?.array ?? [] {
+            guard let destination = mount["destination"]?.string, !destination.isEmpty else { continue }
+            let options = mount["options"]?.array?.compactMap(\.string) ?? []
+            let isBind = mount["type"]?.string == "bind" || options.contains("bind") || options.contains("rbind")
+            guard isBind, !runtimeFiles.contains(destination), !out.contains(destination) else { continue }
+            out.append(destination)
+        }
+        return out
     }
 
     /// Kubernetes pause containers carry `container-type: sandbox`.

@@ -23,6 +23,11 @@ enum JSONValue: Equatable {
         return nil
     }
 
+    var array: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     var object: [String: JSONValue]? {
         if case .object(let members) = self { return members }
         return nil

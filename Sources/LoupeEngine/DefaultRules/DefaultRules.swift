@@ -334,7 +334,7 @@ public enum DefaultRules {
 
           - id: R1004
             name: Process executed from a mount
-            description: A process ran from a volume mounted into the pod, a way to run code that is in neither image nor profile. Needs the container's mount paths, which captures do not record yet, so it cannot fire in replay today.
+            description: A process ran from a volume mounted into the pod, a way to run code that is in neither image nor profile. The mount points are the container's bind mounts as the capture recorded them from its OCI config.
             enabled: true
             severity: 5
             profileDependency: 1

@@ -15,6 +15,8 @@ public struct RuleTestCase: Sendable {
     public var event: Event
     /// The learned profile of the test pod container, when the case gives one.
     public var profile: ContainerProfile?
+    /// Where volumes are mounted in the test pod container (`k8s.get_container_mount_paths`).
+    public var mounts: [String] = []
     public var expectation: Expectation
     /// When set, the alert's message must be exactly this.
     public var message: String?
@@ -90,7 +92,9 @@ public enum RuleTests {
 
     static func parseCase(_ node: YAMLNode, path: String) throws(InputError) -> RuleTestCase {
         let c = try MappingReader(node, path: path)
-        try c.refuseUnknownKeys(["name", "rule", "context", "event", "profile", "expect", "message", "pending"])
+        try c.refuseUnknownKeys([
+            "name", "rule", "context", "event", "profile", "mounts", "expect", "message", "pending",
+        ])
         let rule = try c.string("rule")
         var context = EventSourceContext.kubernetes
         if let contextNode = c.optional("context") {
@@ -124,10 +128,15 @@ public enum RuleTests {
             }
             profile = try parseProfile(p)
         }
+        let mounts = try c.stringList("mounts")
+        if !mounts.isEmpty, context != .kubernetes, let m = c.optional("mounts") {
+            throw InputError(
+                at: m.location, "\(c.childPath("mounts")) is only meaningful in the kubernetes context (the test pod)")
+        }
         return RuleTestCase(
             name: try c.string(
                 "name", default: "expect \(expectation.rawValue) (\(context.name) \(event.type.name))"),
-            ruleID: rule, context: context, event: event, profile: profile, expectation: expectation,
+            ruleID: rule, context: context, event: event, profile: profile, mounts: mounts, expectation: expectation,
             message: try c.optionalString("message"), pending: try c.optionalString("pending"),
             location: node.location)
     }
@@ -220,7 +229,9 @@ public enum RuleTests {
             profiles.add(w)
         }
         let engine = try Engine(EngineInputs(rules: [rule], profiles: profiles, config: config, host: World.host))
-        for container in [World.pod, World.docker] {
+        var pod = World.pod
+        pod.mounts = testCase.mounts
+        for container in [pod, World.docker] {
             _ = engine.apply(.containerSnapshot(ContainerStarted(timestamp: 1_000_000_000, container: container)))
         }
         var event = testCase.event

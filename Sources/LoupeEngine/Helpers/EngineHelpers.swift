@@ -63,9 +63,13 @@ enum EngineHelpers {
                 "k8s.get_container_mount_paths",
                 [
                     .ternary("k8s_get_container_mount_paths", .string, .string, .string, .list(.string), pure: false) {
-                        _, _, _ in
-                        // Captures do not record mounts yet: no container has known mount paths.
-                        .list([])
+                        n, p, c in
+                        guard case .string(let ns) = n, case .string(let pod) = p, case .string(let name) = c else {
+                            return .noSuchOverload("k8s.get_container_mount_paths", n, p, c)
+                        }
+                        // The volume mount points the capture recorded for the running container.
+                        let container = s.registry.kubernetesContainer(namespace: ns, pod: pod, container: name)
+                        return .list((container?.mounts ?? []).map { .string($0) })
                     }
                 ]),
             CELFunction(

@@ -420,6 +420,7 @@ extension FieldReader {
             case 12:
                 var nested = try message(wire)
                 container.kubernetes = try nested.kubernetesIdentity()
+            case 13: container.mounts.append(try string(wire))
             default: try skip(wire)
             }
         }

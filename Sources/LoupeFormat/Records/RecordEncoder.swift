@@ -225,6 +225,7 @@ extension FieldWriter {
                 for label in kubernetes.labels { fields.label(6, label) }
             }
         }
+        for mount in container.mounts { bytesAlways(13, Array(mount.utf8)) }
     }
 
     mutating func label(_ field: UInt32, _ label: Label) {

@@ -3,7 +3,7 @@ public import LoupeModel
 /// The format version this build writes; it reads any 1.x and refuses newer majors.
 public enum FormatVersion {
     public static let major: UInt16 = 1
-    public static let minor: UInt16 = 0
+    public static let minor: UInt16 = 1
 }
 
 /// Fixed-size parts of a segment file. All integers are little-endian.

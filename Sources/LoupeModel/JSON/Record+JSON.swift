@@ -183,6 +183,7 @@ extension ContainerInfo {
         json.field("netns", netns)
         json.field("cgroupPath", cgroupPath)
         json.field("bundle", bundle)
+        if !mounts.isEmpty { json.field("mounts", strings: mounts) }
         if let kubernetes {
             json.key("kubernetes")
             json.beginObject()

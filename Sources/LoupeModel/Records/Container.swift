@@ -75,11 +75,14 @@ public struct ContainerInfo: Hashable, Sendable {
     public var bundle: String
     /// Set for pod containers; nil for containers no orchestrator owns.
     public var kubernetes: KubernetesIdentity?
+    /// Where volumes and host directories are mounted in the container (the destinations of its
+    /// OCI bind mounts, in config order; the runtime's own per-container files left out).
+    public var mounts: [String]
 
     public init(
         id: String, name: String = "", runtime: ContainerRuntime = .unknown, image: String = "",
         imageDigest: String = "", initPid: UInt32 = 0, mntns: UInt64 = 0, netns: UInt64 = 0,
-        cgroupPath: String = "", bundle: String = "", kubernetes: KubernetesIdentity? = nil
+        cgroupPath: String = "", bundle: String = "", kubernetes: KubernetesIdentity? = nil, mounts: [String] = []
     ) {
         self.id = id
         self.name = name
@@ -92,6 +95,7 @@ public struct ContainerInfo: Hashable, Sendable {
         self.cgroupPath = cgroupPath
         self.bundle = bundle
         self.kubernetes = kubernetes
+        self.mounts = mounts
     }
 
     /// The context this container's events belong to, by its identity alone (the host is
