@@ -160,7 +160,13 @@ import Testing
         #expect(merged.stderr.contains("node 3 of 3: \(c) (host synth-node-1)\n  records: 10015\n"))
         #expect(merged.stderr.contains("all 3 nodes:\n  records: 50045\n"))
         let total = alone.reduce(0) { $0 + $1.count }
-        #expect(merged.stderr.contains("all 3 nodes:\n  records: 50045\n  events: "))
+        #expect(merged.stderr.contains("all 3 nodes:\n  records: 50045\n  records by kind:\n"))
+        // The totals' records by kind add up to the records.
+        let totals = try #require(merged.stderr.components(separatedBy: "all 3 nodes:\n").last)
+        let byKind = totals.components(separatedBy: "  records by kind:\n")[1].components(separatedBy: "  events: ")[0]
+        let kinds = byKind.split(separator: "\n").compactMap { Int($0.split(separator: ": ").last ?? "") }
+        #expect(kinds.reduce(0, +) == 50045)
+        #expect(byKind.contains("    exec: ") && byKind.contains("    container_snapshot: "))
         #expect(merged.stderr.contains("\n  alerts: \(total)\n"), "totals add up")
     }
 

@@ -18,6 +18,16 @@ public enum SuppressionReason: String, Sendable, CaseIterable, Comparable {
 /// Counters a replay summary shows. Dictionaries are only read sorted.
 public struct EngineStats: Sendable {
     public var records = 0
+    /// Records by kind name (`exec`, `open`, `container_started`, ...).
+    public var recordsByKind: [String: Int] {
+        var counts: [String: Int] = [:]
+        for (raw, count) in kindCounts.enumerated() where count > 0 {
+            counts[RecordKind(rawValue: UInt32(raw)).name] = count
+        }
+        return counts
+    }
+    /// Per-record counters by kind raw value (all this version knows are below 64).
+    var kindCounts = [Int](repeating: 0, count: 64)
     public var events = 0
     /// Events by context name, `unknown` for unattributed namespaces.
     public var eventsByContext: [String: Int] {
@@ -181,6 +191,8 @@ public final class Engine {
     /// Applies one record in capture order and returns the alerts it raised.
     public func apply(_ record: Record) -> [Alert] {
         stats.records += 1
+        let kind = Int(record.kind.rawValue)
+        if kind < stats.kindCounts.count { stats.kindCounts[kind] += 1 }
         switch record {
         case .event(let event):
             return handle(event)

@@ -5,6 +5,7 @@ import LoupeFormat
 /// added up.
 struct ReplayCounts {
     var records = 0
+    var recordsByKind: [String: Int] = [:]
     var events = 0
     var eventsByContext: [String: Int] = [:]
     var alerts = 0
@@ -26,6 +27,7 @@ struct ReplayCounts {
 
     init(_ s: EngineStats, written: Int?) {
         records = s.records
+        recordsByKind = s.recordsByKind
         events = s.events
         eventsByContext = s.eventsByContext
         alerts = s.alerts
@@ -49,6 +51,7 @@ struct ReplayCounts {
             for (key, count) in theirs { mine[key, default: 0] += count }
         }
         records += other.records
+        sum(&recordsByKind, other.recordsByKind)
         events += other.events
         sum(&eventsByContext, other.eventsByContext)
         alerts += other.alerts
@@ -67,12 +70,14 @@ struct ReplayCounts {
 /// The replay summary, sorted so it is as deterministic as the alerts.
 enum ReplaySummary {
     static func text(_ s: ReplayCounts) -> String {
-        var out = "records: \(s.records)\nevents: \(s.events)\n"
+        var out = "records: \(s.records)\n"
         func section(_ title: String, _ entries: [String: Int]) {
             guard !entries.isEmpty else { return }
             out += "\(title):\n"
             for (k, v) in entries.sorted(by: { $0.key < $1.key }) { out += "  \(k): \(v)\n" }
         }
+        section("records by kind", s.recordsByKind)
+        out += "events: \(s.events)\n"
         section("events by context", s.eventsByContext)
         out += "alerts: \(s.alerts)\n"
         section("alerts by rule", s.alertsByRule)
