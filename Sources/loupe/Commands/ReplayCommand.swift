@@ -22,8 +22,8 @@ enum ReplayCommand: Command {
         Rebuilds the mount-namespace registry and process tree from the capture, evaluates the rules
         for every event in capture order and writes one JSON alert per line. The same inputs always
         give byte-identical output, whatever the number of threads. A summary (records by kind,
-        events by context, alerts by rule and context, suppressions by reason, evaluation errors) goes to
-        standard error.
+        events by context, alerts by rule and context, suppressions by reason, evaluation
+        errors) goes to standard error.
 
         Several captures are several nodes: each is replayed by its own engine, in parallel, and
         their alerts are merged by event time (ties: the capture given first), each node's own
