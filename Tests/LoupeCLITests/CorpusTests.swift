@@ -26,6 +26,18 @@ import Testing
         #expect(result.stdout.hasSuffix("\(scenarios.count) scenarios, all match\n"))
     }
 
+    /// A pod recorded with a volume: the capture carries its mount point, inspect shows it and
+    /// R1004 (exec from a mount) fires on it.
+    @Test func volumeMountPointsAreRecordedAndShown() throws {
+        let capture = Self.corpus + "/exec-mount-pod/capture"
+        let text = try Loupe.run(["inspect", capture])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("pod corpus/exec-mount-pod"))
+        #expect(text.stdout.contains("mounts /mnt/tools"), "\(text.stdout)")
+        let expected = try String(contentsOfFile: Self.corpus + "/exec-mount-pod/expected.jsonl", encoding: .utf8)
+        #expect(expected.contains(#""RuleID":"R1004""#))
+    }
+
     @Test func benignScenariosExpectNoAlertsAndAttacksExpectSome() throws {
         for name in try Self.scenarios() {
             let expected = try String(contentsOfFile: Self.corpus + "/" + name + "/expected.jsonl", encoding: .utf8)

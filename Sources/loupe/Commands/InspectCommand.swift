@@ -157,6 +157,7 @@ struct CaptureSummary {
                 "  \(String(info.id.prefix(12)))  \(info.context.name.padding(10)) \(info.runtime.name.padding(10)) \(info.name)"
             if let kubernetes = info.kubernetes { line += "  pod \(kubernetes.namespace)/\(kubernetes.podName)" }
             line += "  image \(info.image.isEmpty ? "-" : info.image)  mntns \(info.mntns)"
+            if !info.mounts.isEmpty { line += "  mounts \(info.mounts.joined(separator: ","))" }
             if container.stopped != nil { line += "  (stopped)" }
             lines.append(line)
         }
