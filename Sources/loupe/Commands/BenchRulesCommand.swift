@@ -61,7 +61,7 @@ enum BenchRulesCommand: Command {
         for run in 0...runs {
             let start = monotonicNanoseconds()
             var count = 0
-            try withCaptureErrors { try reader.forEach(ReadOptions()) { _, _ in count += 1 } }
+            _ = try withCaptureErrors { try reader.forEach(ReadOptions()) { _, _ in count += 1 } }
             if run > 0 { decodeTimes.append(Double(monotonicNanoseconds() - start) / 1e9) }
             records = count
         }
@@ -101,7 +101,7 @@ enum BenchRulesCommand: Command {
         var json = JSONWriter()
         var count = 0
         var bytes = 0
-        try withCaptureErrors {
+        _ = try withCaptureErrors {
             try reader.forEach(ReadOptions()) { record, _ in
                 for alert in engine.apply(record) {
                     json.reset()

@@ -5,9 +5,9 @@ import LoupeEngine
 enum CELCommand: CommandGroup {
     static let name = "cel"
     static let summary = "Evaluate and check CEL rule expressions; run CEL conformance files"
-    static let subcommands: [any Command.Type] = [
-        CELEvalCommand.self, CELCheckCommand.self, CELConformanceCommand.self, CELBenchCommand.self,
-    ]
+    static var subcommands: [any Command.Type] {
+        [CELEvalCommand.self, CELCheckCommand.self, CELConformanceCommand.self, CELBenchCommand.self]
+    }
 }
 
 /// Builds the environment rule authors get: the standard library, the strings extension, the
