@@ -4,10 +4,13 @@
 # would start it: `runc run --bundle B --pid-file B/init.pid ID`, in new mount, pid, network,
 # ipc and uts namespaces.
 #
-#   runc-pod.sh [-d] [--bind SRC:DST]... ID POD NAMESPACE CONTAINER -- ARGS...
+#   runc-pod.sh [-d] [--overlay] [--bind SRC:DST]... ID POD NAMESPACE CONTAINER -- ARGS...
 #   runc-pod.sh --delete ID
 #
 #  -d             detach (runc run -d; output to BUNDLE/output.log)
+#  --overlay      root file system as an overlay (busybox lower layer, empty upper layer), as
+#                 containerd's overlayfs snapshotter gives a pod: files written in the
+#                 container land in the upper layer
 #  --bind S:D     bind-mount host path S read-only at D in the container
 #  --delete ID    kill and delete the container and its bundle
 #
@@ -18,9 +21,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PODS="${LOUPE_E2E_DIR:-$ROOT/.build/e2e}/pods"
 DETACH=()
 BINDS=()
+OVERLAY=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	-d) DETACH=(-d); shift ;;
+	--overlay) OVERLAY=1; shift ;;
 	--bind) BINDS+=("$2"); shift 2 ;;
 	--delete)
 		ID="$2"
@@ -31,19 +36,27 @@ while [[ $# -gt 0 ]]; do
 			sleep 0.1
 		done
 		runc delete --force "$ID" 2>/dev/null || true
+		umount "$PODS/$ID/rootfs" 2>/dev/null || true
 		rm -rf "${PODS:?}/$ID"
 		exit 0
 		;;
 	*) break ;;
 	esac
 done
-[[ $# -ge 5 && "$5" == "--" ]] || { echo "usage: runc-pod.sh [-d] [--bind S:D]... ID POD NAMESPACE CONTAINER -- ARGS..." >&2; exit 64; }
+[[ $# -ge 5 && "$5" == "--" ]] || { echo "usage: runc-pod.sh [-d] [--overlay] [--bind S:D]... ID POD NAMESPACE CONTAINER -- ARGS..." >&2; exit 64; }
 ID="$1" POD="$2" NAMESPACE="$3" CONTAINER="$4"
 shift 5
 BUNDLE="$PODS/$ID"
+umount "$BUNDLE/rootfs" 2>/dev/null || true
 rm -rf "$BUNDLE"
 mkdir -p "$BUNDLE"
-"$ROOT/scripts/e2e/make-rootfs.sh" "$BUNDLE/rootfs"
+if [[ $OVERLAY == 1 ]]; then
+	"$ROOT/scripts/e2e/make-rootfs.sh" "$BUNDLE/lower"
+	mkdir -p "$BUNDLE/upper" "$BUNDLE/work" "$BUNDLE/rootfs"
+	mount -t overlay overlay -o "lowerdir=$BUNDLE/lower,upperdir=$BUNDLE/upper,workdir=$BUNDLE/work" "$BUNDLE/rootfs"
+else
+	"$ROOT/scripts/e2e/make-rootfs.sh" "$BUNDLE/rootfs"
+fi
 
 json_string() { # a JSON string literal of $1 (no control characters expected)
 	local s="${1//\\/\\\\}"
