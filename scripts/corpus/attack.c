@@ -43,61 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int kmod(void)
-{
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	syscall(SYS_finit_module, fd, "", 0);
-	if (fd >= 0)
-		close(fd);
-	static const char image[64] = "\177ELF";
-	syscall(SYS_init_module, image, sizeof(image), "");
-	return 0;
-}
-
-static int iouring(void)
-{
-	struct io_uring_params params;
-	memset(&params, 0, sizeof(params));
-	int fd = (int)syscall(SYS_io_uring_setup, 4, &params);
-	if (fd >= 0)
-		close(fd);
-	return 0;
-}
-
-static int bpf_load(void)
-{
-	struct bpf_insn program[2] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
-		{.code = BPF_JMP | BPF_EXIT},
-	};
-	union bpf_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insns = (unsigned long)program;
-	attr.insn_cnt = 2;
-	attr.license = (unsigned long)"GPL";
-	int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd >= 0)
-		close(fd);
-	return 0;
-}
-
-static int trace(void)
-{
-	pid_t target = fork();
-	if (target == 0) {
-		pause();
-		_exit(0);
-	}
-	usleep(20000);
-	if (ptrace(PTRACE_ATTACH, target, NULL, NULL) == 0) {
-		waitpid(target, NULL, 0);
-		ptrace(PTRACE_DETACH, target, NULL, NULL);
-	}
-	kill(target, SIGKILL);
-	waitpid(target, NULL, 0);
-	return 0;
-}
+#include "../e2e/attempts.h"
 
 static int dns(const char *name, const char *server)
 {
@@ -305,14 +251,22 @@ int main(int argc, char **argv)
 	if (strcmp(name, "kubectl") == 0)
 		return api_client(argc, argv);
 	const char *action = argc >= 2 ? argv[1] : "";
-	if (strcmp(action, "kmod") == 0)
-		return kmod();
-	if (strcmp(action, "iouring") == 0)
-		return iouring();
-	if (strcmp(action, "bpf") == 0)
-		return bpf_load();
-	if (strcmp(action, "ptrace") == 0)
-		return trace();
+	if (strcmp(action, "kmod") == 0) {
+		attempt_kmod();
+		return 0;
+	}
+	if (strcmp(action, "iouring") == 0) {
+		attempt_iouring(4);
+		return 0;
+	}
+	if (strcmp(action, "bpf") == 0) {
+		attempt_bpf_load();
+		return 0;
+	}
+	if (strcmp(action, "ptrace") == 0) {
+		attempt_ptrace_child();
+		return 0;
+	}
 	if (strcmp(action, "unshare") == 0) {
 		unshare(CLONE_NEWUTS | CLONE_NEWNS);
 		return 0;

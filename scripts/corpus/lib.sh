@@ -32,7 +32,7 @@ if [[ ! -x "$LOUPE" ]]; then
 	swift build -c release --product loupe --scratch-path "$ROOT/.build-corpus" >&2
 fi
 mkdir -p "$HELPER_DIR"
-if [[ ! -x "$HELPER" || "$ROOT/scripts/corpus/attack.c" -nt "$HELPER" ]]; then
+if [[ ! -x "$HELPER" || "$ROOT/scripts/corpus/attack.c" -nt "$HELPER" || "$ROOT/scripts/e2e/attempts.h" -nt "$HELPER" ]]; then
 	"${CC:-cc}" -static -O2 -Wall -Wextra -Werror -Wno-unused-result "$ROOT/scripts/corpus/attack.c" -o "$HELPER.tmp"
 	mv "$HELPER.tmp" "$HELPER"
 fi

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attempts.h"
+
 static void do_exec(const char *self, const char *tag)
 {
 	pid_t child = fork();
@@ -126,59 +128,6 @@ static void do_links(const char *tag)
 	unlink(hard);
 }
 
-static void do_ptrace(void)
-{
-	pid_t target = fork();
-	if (target == 0) {
-		pause();
-		_exit(0);
-	}
-	usleep(20000);
-	if (ptrace(PTRACE_ATTACH, target, NULL, NULL) == 0) {
-		int status;
-		waitpid(target, &status, 0);
-		ptrace(PTRACE_DETACH, target, NULL, NULL);
-	}
-	kill(target, SIGKILL);
-	waitpid(target, NULL, 0);
-}
-
-static void do_kmod(void)
-{
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	syscall(SYS_finit_module, fd, "", 0);
-	if (fd >= 0)
-		close(fd);
-	static const char image[64] = "\177ELF";
-	syscall(SYS_init_module, image, sizeof(image), "");
-}
-
-static void do_iouring(void)
-{
-	struct io_uring_params params;
-	memset(&params, 0, sizeof(params));
-	int fd = (int)syscall(SYS_io_uring_setup, 8, &params);
-	if (fd >= 0)
-		close(fd);
-}
-
-static void do_bpf(void)
-{
-	struct bpf_insn program[2] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
-		{.code = BPF_JMP | BPF_EXIT},
-	};
-	union bpf_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insns = (unsigned long)program;
-	attr.insn_cnt = 2;
-	attr.license = (unsigned long)"GPL";
-	int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd >= 0)
-		close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "--child") == 0)
@@ -201,10 +150,10 @@ int main(int argc, char **argv)
 	do_dns(tag, server);
 	unshare(CLONE_NEWUTS);
 	do_links(tag);
-	do_ptrace();
-	do_kmod();
-	do_iouring();
-	do_bpf();
+	attempt_ptrace_child();
+	attempt_kmod();
+	attempt_iouring(8);
+	attempt_bpf_load();
 	printf("done %s pid %d\n", tag, (int)getpid());
 	fflush(stdout);
 	return 0;
