@@ -41,7 +41,9 @@ import Testing
     @Test func helpDescribesTheCommand() throws {
         let help = try Loupe.run(["profile", "learn", "--help"])
         #expect(help.status == 0)
-        #expect(help.stdout.hasPrefix("Usage: loupe profile learn CAPTURE (--container NAME_OR_ID | --pod POD)"))
+        #expect(
+            help.stdout.hasPrefix(
+                "Usage: loupe profile learn CAPTURE (--container NAME_OR_ID | --pod POD | --workload KIND/NAME)"))
         #expect(help.stdout.contains("--workload KIND/NAME"))
         let group = try Loupe.run(["profile", "--help"])
         #expect(group.stdout.contains("  learn  "))
@@ -50,7 +52,10 @@ import Testing
 
     @Test(arguments: [
         (["profile", "learn"], "missing CAPTURE argument"),
-        (["profile", "learn", "cap"], "missing --container NAME_OR_ID (or --pod POD for all its containers)"),
+        (
+            ["profile", "learn", "cap"],
+            "missing --container NAME_OR_ID (or --pod POD for all its containers, or --workload KIND/NAME for all its pods)"
+        ),
         (["profile", "learn", "cap", "--pod", "p", "--workload", "web"], "--workload expects KIND/NAME"),
         (["profile", "learn", "cap", "--pod", "p", "--workload", "gadget/web"], "--workload expects KIND/NAME"),
         (["profile", "learn", "cap", "--pod", "p", "--frobnicate"], "unknown option '--frobnicate'"),
@@ -73,7 +78,7 @@ import Testing
         #expect(ambiguous.status == 64)
         #expect(
             ambiguous.stderr.contains(
-                "container redis matches containers of 2 pods (payments/redis-2-7f9c, web/redis-1-7f9c): add --pod or --namespace"
+                "container redis matches containers of 2 pods (payments/redis-2-7f9c, web/redis-1-7f9c): add --pod or --namespace, or --workload KIND/NAME"
             ), "\(ambiguous.stderr)")
 
         let unknown = try Loupe.run(["profile", "learn", Self.capture, "--container", "nosuch"])
@@ -125,6 +130,57 @@ import Testing
         // Without any profile the profile-required rules do not run at all.
         let none = try Self.alertRules(profile: nil, pod: "redis-1-7f9c")
         #expect(none.filter { ["R0001", "R0003", "R0005", "R0040"].contains($0) }.isEmpty, "\(none)")
+    }
+
+    /// `--workload` without `--pod`: every replica of the workload is learned from, its
+    /// containers merged by name, and the profile silences all of them.
+    @Test func aWorkloadIsLearnedAcrossItsPods() throws {
+        // Seed 4 runs two pods of deployment redis in namespace web: redis-7-7f9c, redis-9-7f9c.
+        let capture = temporaryDirectory()
+        let profile = temporaryDirectory() + ".yaml"
+        defer {
+            try? FileManager.default.removeItem(atPath: capture)
+            try? FileManager.default.removeItem(atPath: profile)
+        }
+        #expect(try Loupe.run(["synth", "-o", capture, "--events", "20000", "--seed", "4"]).status == 0)
+        let learned = try Loupe.run(["profile", "learn", capture, "--workload", "deployment/redis", "-o", profile])
+        #expect(learned.status == 0, "\(learned.stderr)")
+        #expect(learned.stderr.contains("learned 2 pods of web container redis ("), "\(learned.stderr)")
+        let text = try String(contentsOfFile: profile, encoding: .utf8)
+        #expect(text.contains("    name: deployment-redis\n"))
+        let sources = text.components(separatedBy: "loupe.dev/learned-from: ").dropFirst().first?.prefix { $0 != "\n" }
+        #expect(sources?.split(separator: ",").count == 2, "\(String(describing: sources))")
+        // Everything either replica did is in the merged profile, and nothing else.
+        func pathLines(_ profile: String) -> Set<Substring> {
+            Set(
+                profile.split(separator: "\n").filter {
+                    $0.hasPrefix("      - path: ") || $0.hasPrefix("        path: ")
+                })
+        }
+        let merged = pathLines(text)
+        var single: [Set<Substring>] = []
+        for pod in ["redis-7-7f9c", "redis-9-7f9c"] {
+            let alone = try Loupe.run(["profile", "learn", capture, "--pod", pod])
+            #expect(alone.status == 0, "\(alone.stderr)")
+            single.append(pathLines(alone.stdout))
+            #expect(pathLines(alone.stdout).isSubset(of: merged), "\(pod)")
+            let replay = try Loupe.run([
+                "replay", capture, "--config", Self.config, "--pod", pod, "--profiles", profile,
+            ])
+            #expect(replay.status == 0, "\(replay.stderr)")
+            #expect(!replay.stdout.contains(#""RuleID":"R0001""#), "\(pod)")
+        }
+        #expect(merged == single[0].union(single[1]))
+        // A workload name found in two namespaces needs --namespace.
+        let spread = try Loupe.run(["profile", "learn", Self.capture, "--workload", "deployment/redis"])
+        #expect(spread.status == 64)
+        #expect(
+            spread.stderr.contains("matches pods of 2 namespaces (payments, web): add --namespace"), "\(spread.stderr)")
+        let one = try Loupe.run([
+            "profile", "learn", Self.capture, "--workload", "deployment/redis", "--namespace", "web",
+        ])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stderr.contains("learned web/redis-1-7f9c container redis ("), "\(one.stderr)")
     }
 
     @Test func explicitWorkloadAndAWarningWhenPodsCannotFindIt() throws {

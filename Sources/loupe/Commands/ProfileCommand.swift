@@ -18,8 +18,8 @@ enum ProfileLearnCommand: Command {
     static let name = "learn"
     static let summary = "Write the ApplicationProfile and NetworkNeighborhood of what a container did"
     static let help = """
-        Usage: loupe profile learn CAPTURE (--container NAME_OR_ID | --pod POD) [--namespace NS]
-                                   [--workload KIND/NAME] [--since T] [--until T] [-o FILE]
+        Usage: loupe profile learn CAPTURE (--container NAME_OR_ID | --pod POD | --workload KIND/NAME)
+                                   [--namespace NS] [--since T] [--until T] [-o FILE]
                                    [--no-lookahead]
 
         Learns the profile of a Kubernetes pod container from what it did in the capture, and
@@ -37,7 +37,10 @@ enum ProfileLearnCommand: Command {
         The container is chosen among the capture's Kubernetes containers by container name,
         id, or id prefix of 12+ characters; --pod and --namespace narrow the choice, and
         --pod alone takes every container of the pod. Several instances of one pod container
-        (a restart) are merged; containers of different pods are refused.
+        (a restart) are merged; containers of different pods are refused, except with
+        --workload and no --pod: then every pod of the workload (every pod that finds it by
+        name) is learned from, and each container name's behaviour across the replicas is
+        merged, as kubescape profiles a workload.
 
         The profile belongs to a workload, which pods find by name (the pod name, or it less
         one or two '-suffix'es). By default the workload is a Deployment when the pod is named
@@ -54,7 +57,7 @@ enum ProfileLearnCommand: Command {
           --namespace NS          Only containers of Kubernetes namespace NS
           --workload KIND/NAME    The workload the profile is for: deployment/web,
                                   statefulset/db, daemonset/agent, replicaset/x, job/x,
-                                  cronjob/x or pod/x
+                                  cronjob/x or pod/x; without --pod, learn from all its pods
           --since T               Learn only from records at or after T (earlier ones still
                                   register containers)
           --until T               Learn only from records up to T: a learning period
@@ -70,7 +73,8 @@ enum ProfileLearnCommand: Command {
         syscall or capabilities events (the profile then lists only the system calls other
         events prove: unshare, bpf, ptrace, io_uring_setup, init_module, ...).
 
-        Exit codes: 0 written, 64 usage (also: the choice matches containers of several pods),
+        Exit codes: 0 written, 64 usage (also: the choice matches containers of several pods
+        without --workload, or pods of several namespaces),
         65 damaged capture (what could be read is learned, the profile marked partial),
         66 capture not found or no Kubernetes container matches, 73 FILE cannot be created.
         """
@@ -86,8 +90,10 @@ enum ProfileLearnCommand: Command {
         let untilText = try arguments.option("until")
         var noLookahead = arguments.flag("no-lookahead")
         try arguments.finish()
-        guard containerQuery != nil || podQuery != nil else {
-            throw UsageError("missing --container NAME_OR_ID (or --pod POD for all its containers)")
+        guard containerQuery != nil || podQuery != nil || workloadText != nil else {
+            throw UsageError(
+                "missing --container NAME_OR_ID (or --pod POD for all its containers, or --workload KIND/NAME for all its pods)"
+            )
         }
         let workloadChoice = try workloadText.map(parseWorkload)
 
@@ -110,7 +116,7 @@ enum ProfileLearnCommand: Command {
         }
         let chosen = try choose(
             Array(instances.values), container: containerQuery, pod: podQuery, namespace: namespaceQuery,
-            capture: capture)
+            workloadName: podQuery == nil ? workloadChoice?.name : nil, capture: capture)
 
         var learner = ProfileLearner(
             containers: chosen.map(\.info), hostMntns: header.host.hostMntns, lookahead: noLookahead ? nil : ahead)
@@ -122,6 +128,7 @@ enum ProfileLearnCommand: Command {
         let status = reportProblems(report)
 
         let identity = chosen[0].info.kubernetes!
+        let podNames = Set(chosen.map { $0.info.kubernetes!.podName }).sorted()
         let workload =
             workloadChoice.map { LearnedWorkload(namespace: identity.namespace, kind: $0.kind, name: $0.name) }
             ?? LearnedWorkload.guess(namespace: identity.namespace, podName: identity.podName)
@@ -130,6 +137,9 @@ enum ProfileLearnCommand: Command {
                 "warning: pod \(identity.podName) would not find workload \(workload.name): pods find their workload by name (the pod name, or it less one or two '-suffix'es)"
             )
         }
+        let podsText =
+            podNames.count == 1
+            ? "\(identity.namespace)/\(identity.podName)" : "\(podNames.count) pods of \(identity.namespace)"
         let complete = status == ExitCode.success && chosen.allSatisfy(\.started)
         let annotations = [
             "kubescape.io/status": "completed", "kubescape.io/completion": complete ? "complete" : "partial",
@@ -144,7 +154,7 @@ enum ProfileLearnCommand: Command {
         for c in containers {
             let execs = c.execs.values.reduce(0) { $0 + $1.count }
             summary +=
-                "learned \(identity.namespace)/\(identity.podName) container \(c.name) (\(c.events) events): "
+                "learned \(podsText) container \(c.name) (\(c.events) events): "
                 + "\(execs) execs, \(c.opens.count) opened paths, \(c.syscalls.count) syscalls, "
                 + "\(c.capabilities.count) capabilities, \(c.egress.count) egress and \(c.ingress.count) ingress peers, "
                 + "\(c.domains.count) DNS names\n"
@@ -182,14 +192,20 @@ enum ProfileLearnCommand: Command {
         return (kind, String(parts[1]))
     }
 
-    /// The instances the options select, all of one pod; clear errors otherwise.
+    /// The instances the options select, all of one pod (or, with `workloadName`, of the pods
+    /// that find that workload, in one namespace); clear errors otherwise.
     static func choose(
-        _ all: [Instance], container: String?, pod: String?, namespace: String?, capture: String
+        _ all: [Instance], container: String?, pod: String?, namespace: String?, workloadName: String?,
+        capture: String
     ) throws -> [Instance] {
         func matches(_ i: Instance) -> Bool {
             let k = i.info.kubernetes
             if let namespace, k?.namespace != namespace { return false }
             if let pod, k?.podName != pod { return false }
+            if let workloadName {
+                let workload = LearnedWorkload(namespace: k?.namespace ?? "", kind: "", name: workloadName)
+                guard workload.isFound(byPod: k?.podName ?? "") else { return false }
+            }
             guard let container else { return true }
             return i.info.id == container || (container.count >= 12 && i.info.id.hasPrefix(container))
                 || (k?.containerName ?? i.info.name) == container
@@ -203,6 +219,7 @@ enum ProfileLearnCommand: Command {
         if let container { what.append("container \(container)") }
         if let pod { what.append("pod \(pod)") }
         if let namespace { what.append("namespace \(namespace)") }
+        if let workloadName { what.append("workload \(workloadName)") }
         guard !chosen.isEmpty else {
             var message = "no Kubernetes container matches \(what.joined(separator: ", ")) in \(capture)"
             if let docker = all.first(where: { $0.info.kubernetes == nil && matches($0) }) {
@@ -218,9 +235,18 @@ enum ProfileLearnCommand: Command {
             throw CommandFailure(message, exitCode: ExitCode.noInput)
         }
         let podsChosen = Set(chosen.map { "\($0.info.kubernetes!.namespace)/\($0.info.kubernetes!.podName)" })
+        if workloadName != nil {
+            let namespaces = Set(chosen.map { $0.info.kubernetes!.namespace })
+            guard namespaces.count == 1 else {
+                throw UsageError(
+                    "\(what.joined(separator: ", ")) matches pods of \(namespaces.count) namespaces (\(namespaces.sorted().joined(separator: ", "))): add --namespace"
+                )
+            }
+            return chosen
+        }
         guard podsChosen.count == 1 else {
             throw UsageError(
-                "\(what.joined(separator: ", ")) matches containers of \(podsChosen.count) pods (\(podsChosen.sorted().joined(separator: ", "))): add --pod or --namespace"
+                "\(what.joined(separator: ", ")) matches containers of \(podsChosen.count) pods (\(podsChosen.sorted().joined(separator: ", "))): add --pod or --namespace, or --workload KIND/NAME to learn from all of a workload's pods"
             )
         }
         return chosen
