@@ -127,7 +127,6 @@ public protocol RuleTimingCollector: AnyObject {
 /// records' time and order is capture order, so the same inputs always give the same alerts.
 /// One engine must be driven from one thread.
 public final class Engine {
-
     public let inputs: EngineInputs
     public private(set) var stats = EngineStats()
     let ruleSet: RuleSet
