@@ -195,16 +195,10 @@ public final class Engine {
         switch record {
         case .event(let event):
             return handle(event)
-        case .containerStarted(let s), .containerSnapshot(let s):
-            state.registry.register(s.container)
-        case .containerStopped(let s):
-            state.registry.unregister(mntns: s.mntns, id: s.id)
-        case .processSnapshot(let p):
-            state.tree.apply(snapshot: p)
-        case .clockSync(let anchor):
-            clock = anchor
         case .drop(let d):
             stats.drops &+= d.count
+        default:
+            applyState(record)
         }
         return []
     }
@@ -213,10 +207,17 @@ public final class Engine {
     /// evaluated and nothing is counted; `loupe replay --since` feeds the records before the
     /// range through here, so the range starts from the state the capture had reached.
     public func observe(_ record: Record) {
-        switch record {
-        case .event(let event):
+        if case .event(let event) = record {
             state.tree.observe(event)
             if case .exit = event.payload { state.tree.remove(pid: event.header.pid) }
+        } else {
+            applyState(record)
+        }
+    }
+
+    /// What a lifecycle, snapshot or clock record changes, the same whether rules run or not.
+    private func applyState(_ record: Record) {
+        switch record {
         case .containerStarted(let s), .containerSnapshot(let s):
             state.registry.register(s.container)
         case .containerStopped(let s):
@@ -225,7 +226,7 @@ public final class Engine {
             state.tree.apply(snapshot: p)
         case .clockSync(let anchor):
             clock = anchor
-        case .drop:
+        case .event, .drop:
             break
         }
     }
@@ -338,8 +339,7 @@ public final class Engine {
             return nil
         }
         if !bound.prefilter.isEmpty {
-            let parent = state.tree[event.header.ppid]?.path.string ?? ""
-            if !bound.prefilter.admits(event, parentPath: parent) {
+            if !bound.prefilter.admits(event, parentPath: self.state.tree[event.header.ppid]?.path.string ?? "") {
                 suppress(.policy, rule)
                 return nil
             }

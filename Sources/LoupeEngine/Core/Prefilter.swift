@@ -43,21 +43,31 @@ struct Prefilter: Sendable {
         return path.utf8.dropFirst(prefix.utf8.count).first == UInt8(ascii: "/")
     }
 
-    /// Whether the event passes; `parentPath` is the parent's executable as the process tree knows it.
-    func admits(_ event: Event, parentPath: String) -> Bool {
+    /// Whether the event passes; `parentPath` is the parent's executable as the process tree
+    /// knows it, looked up only when `excludeParentProcesses` needs it.
+    func admits(_ event: Event, parentPath: @autoclosure () -> String) -> Bool {
+        // Each key's inputs are converted only when the key is set: a rule has few of them, and
+        // this runs for every candidate event.
         let h = event.header
-        let paths = EventPaths.of(event)
-        if !includePrefixes.isEmpty, !paths.isEmpty,
-            !paths.contains(where: { p in includePrefixes.contains { Self.isUnder(p, $0) } })
-        {
-            return false
+        if !includePrefixes.isEmpty || !ignorePrefixes.isEmpty {
+            let paths = EventPaths.of(event)
+            if !includePrefixes.isEmpty, !paths.isEmpty,
+                !paths.contains(where: { p in includePrefixes.contains { Self.isUnder(p, $0) } })
+            {
+                return false
+            }
+            if paths.contains(where: { p in ignorePrefixes.contains { Self.isUnder(p, $0) } }) { return false }
         }
-        if paths.contains(where: { p in ignorePrefixes.contains { Self.isUnder(p, $0) } }) { return false }
-        let comm = h.comm.string
-        let exe = h.exepath.string
-        for p in excludeProcesses where Self.matches(p, comm: comm, path: exe) { return false }
-        let pcomm = h.pcomm.string
-        for p in excludeParentProcesses where Self.matches(p, comm: pcomm, path: parentPath) { return false }
+        if !excludeProcesses.isEmpty {
+            let comm = h.comm.string
+            let exe = h.exepath.string
+            for p in excludeProcesses where Self.matches(p, comm: comm, path: exe) { return false }
+        }
+        if !excludeParentProcesses.isEmpty {
+            let pcomm = h.pcomm.string
+            let parent = parentPath()
+            for p in excludeParentProcesses where Self.matches(p, comm: pcomm, path: parent) { return false }
+        }
         switch event.payload {
         case .network(let n):
             if !ports.isEmpty && !ports.contains(Int64(n.dstPort)) { return false }
