@@ -45,38 +45,6 @@
 
 #include "../e2e/attempts.h"
 
-static int dns(const char *name, const char *server)
-{
-	unsigned char query[300] = {0x6c, 0x70, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-	size_t n = 12;
-	const char *label = name;
-	while (*label) {
-		const char *dot = strchr(label, '.');
-		size_t len = dot ? (size_t)(dot - label) : strlen(label);
-		if (len == 0 || len > 63 || n + len + 6 > sizeof(query))
-			return 1;
-		query[n++] = (unsigned char)len;
-		memcpy(query + n, label, len);
-		n += len;
-		label += len + (dot ? 1 : 0);
-	}
-	query[n++] = 0;
-	query[n++] = 0;
-	query[n++] = 1; /* A */
-	query[n++] = 0;
-	query[n++] = 1; /* IN */
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(53)};
-	inet_pton(AF_INET, server, &to.sin_addr);
-	struct timeval timeout = {.tv_sec = 1};
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-	sendto(s, query, n, 0, (struct sockaddr *)&to, sizeof(to));
-	unsigned char answer[512];
-	recv(s, answer, sizeof(answer), 0);
-	close(s);
-	return 0;
-}
-
 static int environ_read(const char *pid)
 {
 	char path[64], buffer[4096];
@@ -272,7 +240,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(action, "dns") == 0 && argc >= 3)
-		return dns(argv[2], argc >= 4 ? argv[3] : "127.0.0.1");
+		return attempt_dns_query(0x6c70, argv[2], argc >= 4 ? argv[3] : "127.0.0.1");
 	if (strcmp(action, "environ") == 0 && argc >= 3)
 		return environ_read(argv[2]);
 	if (strcmp(action, "sleep") == 0 && argc >= 3) {

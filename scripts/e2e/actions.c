@@ -78,41 +78,9 @@ out:
 
 static void do_dns(const char *tag, const char *server)
 {
-	unsigned char query[300];
-	size_t n = 0;
-	query[n++] = 0x4c; /* id 0x4c45 */
-	query[n++] = 0x45;
-	query[n++] = 0x01; /* RD */
-	query[n++] = 0x00;
-	query[n++] = 0;
-	query[n++] = 1; /* one question */
-	memset(query + n, 0, 6);
-	n += 6;
-	const char *labels[] = {tag, "loupe-e2e", "example"};
-	for (int i = 0; i < 3; i++) {
-		size_t len = strlen(labels[i]);
-		if (len > 63 || n + len + 8 > sizeof(query))
-			return;
-		query[n++] = (unsigned char)len;
-		memcpy(query + n, labels[i], len);
-		n += len;
-	}
-	query[n++] = 0;
-	query[n++] = 0;
-	query[n++] = 1; /* A */
-	query[n++] = 0;
-	query[n++] = 1; /* IN */
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(53)};
-	inet_pton(AF_INET, server, &to.sin_addr);
-	struct timeval timeout = {.tv_sec = 1};
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-	sendto(s, query, n, 0, (struct sockaddr *)&to, sizeof(to));
-	unsigned char answer[512];
-	struct sockaddr_in from;
-	socklen_t fromlen = sizeof(from);
-	recvfrom(s, answer, sizeof(answer), 0, (struct sockaddr *)&from, &fromlen);
-	close(s);
+	char name[128];
+	snprintf(name, sizeof(name), "%s.loupe-e2e.example", tag);
+	attempt_dns_query(0x4c45, name, server);
 }
 
 static void do_links(const char *tag)
